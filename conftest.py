@@ -1,0 +1,27 @@
+"""Lets nbval collect the chapters, which are Jupytext MyST markdown (notebooks/*.md), with no .ipynb on disk.
+
+nbval 0.11 reads notebooks with nbformat; here its collector gets the notebook jupytext parses from the .md
+instead. The kernel starts in the chapter's folder, as in the book build. Run with --nbval-lax (pyproject.toml):
+what a chapter claims is checked by its assert cells (tagged remove-cell), not by stored outputs.
+"""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import jupytext
+import nbformat
+from nbval.plugin import IPyNbFile
+
+
+class MystNotebook(IPyNbFile):
+    def collect(self):
+        with mock.patch.object(nbformat, "read", lambda path, as_version: jupytext.read(path)):
+            yield from super().collect()
+
+
+def pytest_collect_file(file_path, parent):
+    opt = parent.config.option
+    if (opt.nbval or opt.nbval_lax) and file_path.suffix == ".md" and file_path.parent.name == "notebooks":
+        return MystNotebook.from_parent(parent, path=file_path)
+    return None

@@ -1,0 +1,548 @@
+"""The boot chain: from the ELF entry point to ``main.main``, and the runtime's state after each step.
+
+Models the path a linux/amd64 Go program takes before user code runs: ``_rt0_amd64_linux`` (rt0_linux_amd64.s)
+→ ``_rt0_amd64`` → ``runtime·rt0_go`` (asm_amd64.s) → ``args``, ``osinit``, ``schedinit`` (with ``mallocinit``,
+``gcinit``, ``procresize``) → ``newproc(runtime.main)`` → ``mstart`` → ``schedule`` → ``runtime.main`` (proc.go),
+which starts sysmon, runs the runtime's init tasks, enables the GC, runs every package's init and calls
+``main.main``.
+
+Two variants: ``"current"`` (the installed go1.27 runtime, checked against gdb by the tests) and ``"1.10"`` (the
+seed's notes: ``newproc(siz, fn)``, ``runtime_init``/``main_init``, no ``mstart0``).
+
+The state is computed, not written down: a small `Runtime` with the scheduler's own names (``procresize``,
+``newproc``, ``runqput``, ``wakep``, ``schedule``, ``gopark``, ``ready``) executes each step's effect. What it
+leaves out: threads' real interleaving. Where the runtime races (a spinning M stealing a new goroutine, how many
+OS threads exist), the model takes one canonical path: a new goroutine that parks at once (forcegc, bgsweep,
+bgscavenge, the GOMAXPROCS updater) runs on a woken M when an idle P exists, and otherwise waits in ``runnext``
+until the main goroutine blocks. Goroutine ids are numbered 1, 2, 3...; the real runtime hands them out from
+per-P caches of 16, so ids beyond G1/G2 differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+GOMAXPROCS_LIMIT = 1024
+VERSIONS = ("current", "1.10")
+
+# The runtime's own init tasks on go1.27 linux/amd64 (GODEBUG=inittrace=1 and gdb on doInit1 show them).
+RUNTIME_INITTASKS = ("internal/bytealg", "internal/runtime/gc/scan", "runtime")
+
+
+@dataclass(frozen=True)
+class G:
+    """A goroutine: ``fn`` is its start function as gdb reads it from ``g.startpc``."""
+
+    goid: int
+    fn: str
+    status: str  # runnable, running, waiting
+    waitreason: str | None = None
+    runs: str | None = None  # what fn calls when it is a compiler wrapper (gowrap1 → bgsweep)
+
+
+@dataclass(frozen=True)
+class P:
+    id: int
+    status: str  # idle or running
+    m: int | None = None
+    runnext: int | None = None
+    runq: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class M:
+    id: int
+    role: str  # "m0", "sysmon" or "worker"
+    p: int | None = None
+    curg: int | None = None  # None: on its g0 (scheduler) stack, or asleep
+    spinning: bool = False
+    idle: bool = False  # parked in sched.midle (stopm)
+
+
+@dataclass(frozen=True)
+class State:
+    """The runtime after a step: Ms, Ps, Gs and a few of ``sched``'s fields."""
+
+    gomaxprocs: int = 0
+    ms: tuple[M, ...] = ()
+    ps: tuple[P, ...] = ()
+    gs: tuple[G, ...] = ()
+    heap: bool = False  # mallocinit done
+    gc_enabled: bool = False  # gcenable done
+    main_started: bool = False
+    signals: bool = False  # initsig done
+    inits_done: tuple[str, ...] = ()
+    exited: bool = False
+
+    @property
+    def idle_ps(self) -> int:
+        """``sched.npidle``."""
+        return sum(p.status == "idle" for p in self.ps)
+
+    @property
+    def goroutines(self) -> int:
+        """``len(allgs)``: every G ever created (none has exited during boot)."""
+        return len(self.gs)
+
+    @property
+    def threads(self) -> int:
+        return len(self.ms)
+
+    def g(self, goid: int) -> G:
+        return next(g for g in self.gs if g.goid == goid)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One function of the chain, run on m0 (the program's first thread)."""
+
+    function: str  # as go tool nm prints it, without .abi0
+    file: str  # relative to $GOROOT/src; main.main's is the program's own
+    called_from: str | None
+    does: str
+    history: str = ""  # what differs between today's runtime and Go 1.10 at this step
+
+
+@dataclass(frozen=True)
+class Boot:
+    """The model's result: the chain and the state after each of its steps."""
+
+    version: str
+    gomaxprocs: int
+    steps: tuple[Step, ...]
+    states: tuple[State, ...]
+
+    def chain(self) -> list[str]:
+        """The functions from the ELF entry to ``main.main``, in call order (repeats included)."""
+        names = [s.function for s in self.steps]
+        return names[: names.index("main.main") + 1]
+
+    def first_calls(self) -> list[str]:
+        """Each function of the chain once, in the order it is first entered (what gdb's first hits show)."""
+        seen: list[str] = []
+        for name in self.chain():
+            if name not in seen:
+                seen.append(name)
+        return seen
+
+    def state_at(self, function: str) -> State:
+        """The state just before ``function`` runs for the first time (what a breakpoint there sees)."""
+        i = next(i for i, s in enumerate(self.steps) if s.function == function)
+        return self.states[i - 1] if i else State()
+
+    def state_after(self, function: str) -> State:
+        i = max(i for i, s in enumerate(self.steps) if s.function == function)
+        return self.states[i]
+
+    def newproc_order(self) -> list[str]:
+        """Goroutines in creation order, by start function."""
+        return [g.fn for g in sorted(self.states[-1].gs, key=lambda g: g.goid)]
+
+
+# --- the runtime, small ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Runtime:
+    """Just enough of ``schedt``, ``allm``, ``allp`` and ``allgs`` to follow the boot, with the runtime's verbs."""
+
+    gomaxprocs: int
+    ms: dict[int, M] = field(default_factory=dict)
+    ps: dict[int, P] = field(default_factory=dict)
+    gs: dict[int, G] = field(default_factory=dict)
+    flags: dict[str, object] = field(default_factory=dict)
+    blocked_main: bool = False
+    sent: int = 0  # values sent on gcenable's channel and not yet received
+
+    def snapshot(self) -> State:
+        return State(
+            gomaxprocs=len(self.ps), ms=tuple(self.ms[k] for k in sorted(self.ms)),
+            ps=tuple(self.ps[k] for k in sorted(self.ps)), gs=tuple(self.gs[k] for k in sorted(self.gs)),
+            heap=bool(self.flags.get("heap")), gc_enabled=bool(self.flags.get("gc")),
+            main_started=bool(self.flags.get("mainStarted")), signals=bool(self.flags.get("signals")),
+            inits_done=tuple(self.flags.get("inits", ())), exited=bool(self.flags.get("exited")),
+        )
+
+    # rt0_go: m0 and g0 are static; rt0_go links them (m0.g0 = &g0, g0.m = &m0) and sets TLS.
+    def rt0_go(self) -> None:
+        self.ms[0] = M(0, "m0")
+
+    def procresize(self, n: int) -> None:
+        """Creates P0..Pn-1 (each with an mcache); the current M (m0) takes P0, the others go idle."""
+        self.ps = {i: P(i, "idle") for i in range(n)}
+        self.ps[0] = replace(self.ps[0], status="running", m=0)
+        self.ms[0] = replace(self.ms[0], p=0)
+
+    def newproc(self, fn: str, *, runs: str | None = None, parks: str | None = None,
+                readies_main: bool = False) -> int:
+        """``go fn()`` on m0: a new runnable G in the current P's runnext; ``wakep`` once main has started.
+
+        ``parks`` is the wait reason the goroutine parks with as soon as it runs (the runtime's helpers all
+        start by parking); ``readies_main`` says it sends on the channel main waits on (gcenable's).
+        """
+        goid = len(self.gs) + 1
+        self.gs[goid] = G(goid, fn, "runnable", runs=runs)
+        self.flags.setdefault("behaviour", {})[goid] = (parks, readies_main)
+        self.runqput(0, goid, next_=True)
+        if self.flags.get("mainStarted"):
+            self.wakep()
+        return goid
+
+    def runqput(self, pid: int, goid: int, *, next_: bool) -> None:
+        p = self.ps[pid]
+        if next_:
+            runq = p.runq + ((p.runnext,) if p.runnext is not None else ())  # the old runnext goes to the tail
+            self.ps[pid] = replace(p, runnext=goid, runq=runq)
+        else:
+            self.ps[pid] = replace(p, runq=p.runq + (goid,))
+
+    def runqget(self, pid: int) -> int | None:
+        p = self.ps[pid]
+        if p.runnext is not None:
+            self.ps[pid] = replace(p, runnext=None)
+            return p.runnext
+        if p.runq:
+            self.ps[pid] = replace(p, runq=p.runq[1:])
+            return p.runq[0]
+        return None
+
+    def newm(self, role: str, p: int | None = None) -> int:
+        mid = len(self.ms)
+        self.ms[mid] = M(mid, role, p=p)
+        return mid
+
+    def wakep(self) -> None:
+        """An idle P and no spinning M: start (or wake) an M that spins, steals the new G and runs it.
+
+        Canonical path of the model: that G parks at once, so the M finds nothing more, puts its P back on the
+        idle list and stops (``stopm``).
+        """
+        idle = [p for p in self.ps.values() if p.status == "idle"]
+        if not idle:
+            return
+        pp = idle[0].id
+        mid = next((m.id for m in self.ms.values() if m.idle), None)
+        if mid is None:
+            mid = self.newm("worker")
+        self.ms[mid] = replace(self.ms[mid], idle=False, spinning=True, p=pp)
+        self.ps[pp] = replace(self.ps[pp], status="running", m=mid)
+        goid = self.ps[0].runnext  # runqsteal takes the victim's runnext when its queue is empty
+        if goid is not None:
+            self.ps[0] = replace(self.ps[0], runnext=None)
+            self.execute(mid, goid)
+        self.ms[mid] = replace(self.ms[mid], spinning=False, p=None, idle=True, curg=None)
+        self.ps[pp] = replace(self.ps[pp], status="idle", m=None)
+
+    def execute(self, mid: int, goid: int) -> None:
+        """Run a goroutine until it parks (the helpers' first act); a gcenable helper sends on main's channel."""
+        self.gs[goid] = replace(self.gs[goid], status="running")
+        parks, sends = self.flags["behaviour"].get(goid, (None, False))
+        if parks:
+            self.gopark(goid, parks)
+        if sends:
+            self.sent += 1
+            if self.blocked_main:
+                self.ready(1, self.ms[mid].p)
+
+    def gopark(self, goid: int, reason: str) -> None:
+        self.gs[goid] = replace(self.gs[goid], status="waiting", waitreason=reason)
+
+    def ready(self, goid: int, pid: int) -> None:
+        self.gs[goid] = replace(self.gs[goid], status="runnable", waitreason=None)
+        self.runqput(pid, goid, next_=True)
+
+    def schedule(self, mid: int = 0) -> int | None:
+        """``schedule`` → ``findRunnable`` → ``runqget`` (runnext first) → ``execute``."""
+        pid = self.ms[mid].p
+        goid = self.runqget(pid)
+        if goid is not None:
+            self.ms[mid] = replace(self.ms[mid], curg=goid)
+            self.gs[goid] = replace(self.gs[goid], status="running")
+        return goid
+
+    def block_main(self, reason: str, receives: int) -> None:
+        """The main goroutine receives ``receives`` values on a channel (``<-c``). When none is there it parks,
+        and m0 runs what P0 holds (runnext first, then the run queue) until a sender readies it again."""
+        for _ in range(receives):
+            if not self.sent:
+                self.blocked_main = True
+                self.gopark(1, reason)
+                self.ms[0] = replace(self.ms[0], curg=None)
+                while (goid := self.runqget(0)) != 1:
+                    if goid is None:
+                        raise AssertionError("the main goroutine blocked with nothing left to run")
+                    self.ms[0] = replace(self.ms[0], curg=goid)
+                    self.execute(0, goid)
+                self.blocked_main = False
+                self.gs[1] = replace(self.gs[1], status="running")
+                self.ms[0] = replace(self.ms[0], curg=1)
+            self.sent -= 1
+
+
+# --- the two chains -------------------------------------------------------------------------------------------
+
+_F = "runtime/"
+
+
+def _current(rt: Runtime, inittasks: tuple[str, ...]):
+    """Today's chain (go1.27.3 linux/amd64), with each step's effect on the runtime."""
+    yield Step("_rt0_amd64_linux", _F + "rt0_linux_amd64.s", None,
+               "ELF entry point: the kernel starts the first thread here, argc and argv on its stack; "
+               "one JMP to _rt0_amd64.", "Same in Go 1.10.")
+    yield Step("_rt0_amd64", _F + "asm_amd64.s", "_rt0_amd64_linux",
+               "Loads argc into DI and argv into SI, jumps to runtime·rt0_go.", "Same in Go 1.10.")
+    rt.rt0_go()
+    yield Step("runtime.rt0_go", _F + "asm_amd64.s", "_rt0_amd64",
+               "Carves g0's stack out of the OS stack (64 KiB), sets up thread-local storage (settls), links "
+               "m0.g0 = &g0 and g0.m = &m0, checks the CPU's features, calls runtime·check.",
+               "Go 1.10 did the same; today it also zeroes BP so that unwinders stop here (TOPFRAME).")
+    yield Step("runtime.args", _F + "runtime1.go", "runtime.rt0_go",
+               "Saves argc/argv and reads the auxiliary vector: page size, AT_RANDOM, the vDSO.", "Same in Go 1.10.")
+    yield Step("runtime.osinit", _F + "os_linux.go", "runtime.rt0_go",
+               "Counts the CPUs this thread may run on (sched_getaffinity) and the huge page size.",
+               "Go 1.10 set ncpu the same way; the result now feeds a cgroup-aware GOMAXPROCS default (1.25).")
+    yield Step("runtime.schedinit", _F + "proc.go", "runtime.rt0_go",
+               "Scheduler set-up: lock ranks, sched.maxmcount = 10000, GODEBUG parsed early, stacks, the random "
+               "seed, the heap (mallocinit), CPU features, m0's id, os.Args and the environment, the GC "
+               "(gcinit), then GOMAXPROCS Ps (procresize).",
+               "Go 1.10's schedinit had no early GODEBUG, randinit, cpuinit or cgroup-aware GOMAXPROCS.")
+    rt.flags["heap"] = True
+    yield Step("runtime.mallocinit", _F + "malloc.go", "runtime.schedinit",
+               "Checks the allocator's constants, initialises mheap_, places the arena hints (at a randomised "
+               "base) and creates mcache0 for allocating before any P exists.",
+               "Go 1.10 reserved one contiguous arena at 0xc000000000 with spans and bitmap arrays beside it.")
+    yield Step("runtime.gcinit", _F + "mgc.go", "runtime.schedinit",
+               "gcController.init(GOGC, GOMEMLIMIT): the pacer's first heap goal (4 MiB × GOGC/100).",
+               "Go 1.10 had no GOMEMLIMIT; its pacer was redesigned in Go 1.18.")
+    rt.procresize(rt.gomaxprocs)
+    yield Step("runtime.procresize", _F + "proc.go", "runtime.schedinit",
+               f"Creates allp[0..{rt.gomaxprocs - 1}], each P with its mcache; m0 acquires P0, the other "
+               f"{rt.gomaxprocs - 1} go on the idle list.",
+               "Same idea in Go 1.10, where GOMAXPROCS defaulted to the CPU count.")
+    rt.newproc("runtime.main")
+    yield Step("runtime.newproc", _F + "proc.go", "runtime.rt0_go",
+               "rt0_go pushes mainPC and calls newproc: G1 gets a 2 KiB stack, returns into goexit, is runnable "
+               "and goes into P0's runnext. mainStarted is false, so no other M is woken.",
+               "Go 1.10: newproc(siz int32, fn *funcval), and rt0_go pushed $0 as the argument size. Today "
+               "newproc(fn) only: the compiler wraps `go f(x)` into an argument-less closure (Go 1.17/1.18).")
+    yield Step("runtime.mstart", _F + "asm_amd64.s", "runtime.rt0_go",
+               "m0 enters the scheduler: the assembly root frame calls mstart0; it never returns.",
+               "Go 1.10's mstart was a Go function in proc.go; the assembly frame and mstart0 came later.")
+    yield Step("runtime.mstart0", _F + "proc.go", "runtime.mstart",
+               "Records g0's stack bounds and stack guard, then mstart1.",
+               "Not in Go 1.10: added when mstart became an assembly root frame (register-ABI work, Go 1.17).")
+    rt.flags["signals"] = True
+    yield Step("runtime.mstart1", _F + "proc.go", "runtime.mstart0",
+               "Saves g0's context for later, minit (signal stack and mask); on m0 mstartm0 installs the "
+               "signal handlers (initsig); then schedule().", "Same in Go 1.10.")
+    rt.schedule(0)
+    yield Step("runtime.schedule", _F + "proc.go", "runtime.mstart1",
+               "findRunnable → runqget takes G1 from P0's runnext (it inherits the time slice) → execute → "
+               "gogo switches from g0's stack to G1's.", "Same in Go 1.10.")
+    rt.flags["mainStarted"] = True
+    yield Step("runtime.main", _F + "proc.go", "runtime.schedule",
+               "The main goroutine, on m0: maximum stack size 1 GB, mainStarted = true (newproc may wake Ms now), "
+               "locks itself to m0 during initialisation.", "Same start in Go 1.10.")
+    rt.newm("sysmon")
+    yield Step("runtime.newm", _F + "proc.go", "runtime.main",
+               "Starts sysmon on a new M with no P: it runs without one forever, retaking Ps and preempting.",
+               "Same in Go 1.10.")
+    rt.flags["inits"] = list(RUNTIME_INITTASKS)
+    yield Step("runtime.doInit", _F + "proc.go", "runtime.main",
+               "doInit(runtime_inittasks), inlined in runtime.main: the runtime's own init tasks ("
+               + ", ".join(RUNTIME_INITTASKS) + "), each through doInit1.",
+               "Go 1.10 called runtime_init(), the compiler-generated init of package runtime.")
+    rt.newproc("runtime.forcegchelper", parks="force gc (idle)")
+    yield Step("runtime.newproc", _F + "proc.go", "runtime.init",
+               "runtime's init (proc.go) runs `go forcegchelper()`: G2, which parks until sysmon asks for a GC "
+               "after two idle minutes." + _woken(rt),
+               "Go 1.10 did the same in runtime.init.4.")
+    yield Step("runtime.gcenable", _F + "mgc.go", "runtime.main",
+               "Starts the background sweeper and scavenger and waits on a channel until both have started; then "
+               "memstats.enablegc = true.",
+               "Go 1.10 started only bgsweep here; the background scavenger goroutine came in Go 1.13.")
+    rt.newproc("runtime.gcenable.gowrap1", runs="runtime.bgsweep", parks="GC sweep wait", readies_main=True)
+    yield Step("runtime.newproc", _F + "proc.go", "runtime.gcenable",
+               "`go bgsweep(c)`: the compiler wrapped the call in gcenable.gowrap1, a closure with no "
+               "arguments. It sends on c and parks (GC sweep wait).",
+               "Go 1.10 called newproc with the argument size and bgsweep itself.")
+    rt.newproc("runtime.gcenable.gowrap2", runs="runtime.bgscavenge", parks="GC scavenge wait", readies_main=True)
+    rt.block_main("chan receive", 2)
+    rt.flags["gc"] = True
+    yield Step("runtime.newproc", _F + "proc.go", "runtime.gcenable",
+               "`go bgscavenge(c)` (gowrap2). Then main waits twice on c: " + _blocking(rt) + " Both "
+               "helpers are parked, the GC is enabled.", "No scavenger goroutine in Go 1.10.")
+    yield Step("runtime.defaultGOMAXPROCSUpdateEnable", _F + "proc.go", "runtime.main",
+               "Unless GODEBUG=updatemaxprocs=0, starts the goroutine that applies a changed CPU limit to "
+               "GOMAXPROCS.", "New in Go 1.25; Go 1.10 had no such goroutine.")
+    rt.newproc("runtime.updateMaxProcsGoroutine", parks="GOMAXPROCS updater (idle)")
+    yield Step("runtime.newproc", _F + "proc.go", "runtime.defaultGOMAXPROCSUpdateEnable",
+               "`go updateMaxProcsGoroutine()`: G5." + _woken(rt), "New in Go 1.25.")
+    rt.flags["inits"] = list(RUNTIME_INITTASKS) + list(inittasks)
+    packages = ", ".join(inittasks) if inittasks else "none: this program's packages have no init work"
+    yield Step("runtime.doInit", _F + "proc.go", "runtime.main",
+               f"doInit(moduledata.inittasks): every package's init in the linker's order ({packages}), still on "
+               "m0 and the main goroutine (chapter 2).",
+               "Go 1.10 called main_init(), the compiler-generated main.init, which called each import's init "
+               "guarded by an initdone· flag; Go 1.13 introduced init tasks, Go 1.21 let the linker order them.")
+    yield Step("main.main", "main.go", "runtime.main",
+               "The program, on the main goroutine. When it returns, runtime.main runs the exit hooks and calls "
+               "exit(0).", "Same in Go 1.10.")
+    rt.flags["exited"] = True
+    yield Step("runtime.exit", _F + "sys_linux_amd64.s", "runtime.main", "exit_group(0): every thread ends.",
+               "Same in Go 1.10.")
+
+
+def _woken(rt: Runtime) -> str:
+    if len(rt.ps) == 1:
+        return " GOMAXPROCS is 1: no idle P, so it waits in P0's runnext until main blocks."
+    return " An idle P exists, so wakep starts a spinning M that steals it and runs it until it parks."
+
+
+def _blocking(rt: Runtime) -> str:
+    if len(rt.ps) == 1:
+        return "meanwhile m0 runs, from P0's runnext and run queue, every goroutine created so far."
+    return "spinning Ms already ran the helpers, so the values are there."
+
+
+def _go110(rt: Runtime, inittasks: tuple[str, ...]):
+    """The seed's chain (Go 1.10.4 linux/amd64), from its gdb session and quoted source."""
+    f = "runtime/"
+    yield Step("_rt0_amd64_linux", f + "rt0_linux_amd64.s", None, "ELF entry point; JMP _rt0_amd64.")
+    yield Step("_rt0_amd64", f + "asm_amd64.s", "_rt0_amd64_linux", "argc → DI, argv → SI; JMP runtime·rt0_go.")
+    rt.rt0_go()
+    yield Step("runtime.rt0_go", f + "asm_amd64.s", "_rt0_amd64", "g0 stack, TLS, m0.g0 = &g0, g0.m = &m0.")
+    yield Step("runtime.args", f + "runtime1.go", "runtime.rt0_go", "Saves argc/argv, reads auxv.")
+    yield Step("runtime.osinit", f + "os_linux.go", "runtime.rt0_go", "ncpu from sched_getaffinity.")
+    yield Step("runtime.schedinit", f + "proc.go", "runtime.rt0_go",
+               "maxmcount = 10000, tracebackinit, moduledataverify, stackinit, mallocinit, mcommoninit, alginit, "
+               "modulesinit, typelinksinit, itabsinit, msigsave, goargs, goenvs, parsedebugvars, gcinit, "
+               "procs = ncpu or $GOMAXPROCS, procresize.")
+    rt.flags["heap"] = True
+    yield Step("runtime.mallocinit", f + "malloc.go", "runtime.schedinit",
+               "Reserves the arena (512 GB of address space at 0xc000000000) with the spans and bitmap areas.")
+    yield Step("runtime.gcinit", f + "mgc.go", "runtime.schedinit", "GOGC read; first trigger.")
+    rt.procresize(rt.gomaxprocs)
+    yield Step("runtime.procresize", f + "proc.go", "runtime.schedinit", "Creates the Ps; m0 takes P0.")
+    rt.newproc("runtime.main")
+    yield Step("runtime.newproc", f + "proc.go", "runtime.rt0_go",
+               "newproc(siz=0, fn=mainPC): rt0_go pushed the function and the argument size $0. G1 → runnext.")
+    yield Step("runtime.mstart", f + "proc.go", "runtime.rt0_go", "Go function: stack bounds, then mstart1.")
+    rt.flags["signals"] = True
+    yield Step("runtime.mstart1", f + "proc.go", "runtime.mstart", "minit; on m0 initsig; schedule().")
+    rt.schedule(0)
+    yield Step("runtime.schedule", f + "proc.go", "runtime.mstart1", "runqget finds G1; execute; gogo.")
+    rt.flags["mainStarted"] = True
+    yield Step("runtime.main", f + "proc.go", "runtime.schedule", "maxstacksize; mainStarted = true.")
+    rt.newm("sysmon")
+    yield Step("runtime.newm", f + "proc.go", "runtime.main", "sysmon on its own M, no P.")
+    rt.flags["inits"] = ["runtime"]
+    yield Step("runtime.init", f + "proc.go", "runtime.main",
+               "runtime_init(): the compiler-generated init of package runtime, calling runtime.init.0..5.")
+    rt.newproc("runtime.forcegchelper", parks="force gc (idle)")
+    yield Step("runtime.newproc", f + "proc.go", "runtime.init", "runtime.init.4: go forcegchelper().")
+    yield Step("runtime.gcenable", f + "mgc.go", "runtime.main", "go bgsweep(c); <-c; enablegc = true.")
+    rt.newproc("runtime.bgsweep", parks="GC sweep wait", readies_main=True)
+    rt.block_main("chan receive", 1)
+    rt.flags["gc"] = True
+    yield Step("runtime.newproc", f + "proc.go", "runtime.gcenable", "newproc(siz, bgsweep).")
+    rt.flags["inits"] = ["runtime", *inittasks, "main"]
+    yield Step("main.init", "<autogenerated>", "runtime.main",
+               "main_init(): main.init calls each import's init (guarded by initdone·), then main.init.0, ...")
+    yield Step("main.main", "main.go", "runtime.main", "The program.")
+    rt.flags["exited"] = True
+    yield Step("runtime.exit", f + "sys_linux_amd64.s", "runtime.main", "exit(0).")
+
+
+def check_gomaxprocs(gomaxprocs: object) -> int:
+    """GOMAXPROCS as the model takes it: a positive integer up to 1024.
+
+    The runtime ignores 0 or garbage and uses its default, and has no upper bound; 1024 is the model's own
+    practical limit.
+    """
+    if isinstance(gomaxprocs, bool) or not isinstance(gomaxprocs, int):
+        try:
+            gomaxprocs = int(str(gomaxprocs).strip())
+        except ValueError:
+            raise ValueError(f"gomaxprocs must be an integer from 1 to {GOMAXPROCS_LIMIT}, got {gomaxprocs!r}")
+    if not 1 <= gomaxprocs <= GOMAXPROCS_LIMIT:
+        raise ValueError(
+            f"gomaxprocs must be from 1 to {GOMAXPROCS_LIMIT}, got {gomaxprocs} (the runtime ignores values below 1 "
+            f"and has no upper bound; {GOMAXPROCS_LIMIT} is the model's practical limit)"
+        )
+    return gomaxprocs
+
+
+def boot(version: str = "current", gomaxprocs: int = 4, inittasks: tuple[str, ...] = ()) -> Boot:
+    """Run the boot model: the chain of ``version`` ("current" or "1.10") and the state after each step.
+
+    ``inittasks`` names the program's packages that have init work (none for hello world).
+    """
+    if version not in VERSIONS:
+        raise ValueError(f"version must be one of {', '.join(VERSIONS)}, got {version!r}")
+    n = check_gomaxprocs(gomaxprocs)
+    rt = Runtime(n)
+    chain = _current if version == "current" else _go110
+    steps, states = [], []
+    for step in chain(rt, tuple(inittasks)):
+        steps.append(step)
+        states.append(rt.snapshot())
+    return Boot(version, n, tuple(steps), tuple(states))
+
+
+@dataclass(frozen=True)
+class Difference:
+    function: str
+    today: bool
+    go110: bool
+    note: str
+
+
+def differences() -> list[Difference]:
+    """What the chain gained and lost between Go 1.10 and today, function by function, with the reason."""
+    today, old = boot("current", 1), boot("1.10", 1)
+    old_names = {s.function for s in old.steps}
+    new_names = {s.function for s in today.steps}
+    notes: dict[str, list[str]] = {}
+    for step in today.steps:
+        kept = notes.setdefault(step.function, [])
+        if step.history and step.history not in kept and not (kept and step.history.startswith("Same")):
+            kept.append(step.history)
+    rows = [Difference(f, True, f in old_names, " ".join(n)) for f, n in notes.items()]
+    rows += [Difference(s.function, False, True, _REPLACED.get(s.function, ""))
+             for s in old.steps if s.function not in new_names]
+    return rows
+
+
+_REPLACED = {
+    "runtime.init": "Replaced by doInit(runtime_inittasks): since Go 1.13 the compiler emits init tasks "
+                    "instead of one init function per package.",
+    "main.init": "Replaced by doInit(moduledata.inittasks): a flat list the linker orders (Go 1.21) instead of "
+                 "main.init calling its imports' inits recursively.",
+}
+
+
+def summary(result: Boot, at: str = "main.main") -> str:
+    """The state a breakpoint at ``at`` sees, as text: Ms, Ps, Gs, and the counts gdb can check."""
+    state = result.state_at(at)
+    lines = [f"state at {at} (GOMAXPROCS={result.gomaxprocs}, {result.version}):"]
+    for m in state.ms:
+        where = f"P{m.p}" if m.p is not None else "no P"
+        doing = f"running G{m.curg}" if m.curg else ("idle (stopm)" if m.idle else
+                                                    "sysmon loop" if m.role == "sysmon" else "on g0")
+        lines.append(f"  M{m.id} {m.role:<7} {where:<5} {doing}")
+    for p in state.ps:
+        if p.status == "idle":
+            continue
+        runnext = f"G{p.runnext}" if p.runnext else "-"
+        lines.append(f"  P{p.id} {p.status:<7} on M{p.m}  runnext={runnext} runq={list(p.runq)}")
+    if state.idle_ps:
+        idle = [f"P{p.id}" for p in state.ps if p.status == "idle"]
+        lines.append(f"  idle Ps: {', '.join(idle)}")
+    for g in state.gs:
+        why = f" ({g.waitreason})" if g.waitreason else ""
+        runs = f" → {g.runs}" if g.runs else ""
+        lines.append(f"  G{g.goid} {g.status:<8} {g.fn}{runs}{why}")
+    lines.append(f"gomaxprocs={state.gomaxprocs} idleprocs={state.idle_ps} goroutines={state.goroutines} "
+                 f"threads={state.threads}")
+    return "\n".join(lines)

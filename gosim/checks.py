@@ -1,0 +1,86 @@
+"""Model beside runtime: the comparisons a chapter's Check part shows and the fidelity tests assert.
+
+Each function takes a model's result and what the real runtime did (plain data from `gosim.toolchain`: a gdb
+trace, a parsed GODEBUG trace) and returns rows that say what matched. The chapter and its test call the same
+function, so the book shows exactly what CI checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import boot as bootmodel
+
+
+def state_from_gdb(snapshot: dict) -> bootmodel.State:
+    """The runtime state gdb read (``allgs``, ``allp``, ``allm``) as the boot model's `State`."""
+    gs = tuple(bootmodel.G(g["goid"], g["fn"], g["status"], g.get("waitreason")) for g in snapshot["gs"])
+    ps = tuple(bootmodel.P(p["id"], p["status"], p["m"], p["runnext"], tuple(p["runq"])) for p in snapshot["ps"])
+    ms = tuple(bootmodel.M(m["id"], "m0" if m["id"] == 0 else "sysmon" if m["mstartfn"] == "runtime.sysmon"
+                           else "worker", m["p"], m["curg"], m["spinning"]) for m in snapshot["ms"])
+    return bootmodel.State(gomaxprocs=snapshot["gomaxprocs"], ms=ms, ps=ps, gs=gs)
+
+
+@dataclass(frozen=True)
+class Row:
+    quantity: str
+    model: object
+    real: object
+    stable: bool  # the runtime gives the same value on every run
+    why: str = ""
+
+    @property
+    def equal(self) -> bool:
+        return self.model == self.real
+
+
+def boot_state_rows(model: bootmodel.State, real: bootmodel.State, at: str) -> list[Row]:
+    """The state the model predicts at a breakpoint beside what gdb read there.
+
+    Stable on every run: GOMAXPROCS, the goroutines that exist (``len(allgs)``) and which functions they started
+    in, in creation order (``allgs`` is append-only), and the idle Ps while m0 is still alone (at mstart). Not
+    stable once other Ms run: idle Ps at main.main (a woken M may still hold a P while it spins), OS threads.
+    """
+    alone = at in ("runtime.mstart", "runtime.mstart0", "runtime.mstart1", "runtime.schedule")
+    main_g = lambda s: next((g for g in s.gs if g.goid == 1), None)  # noqa: E731
+    return [
+        Row("gomaxprocs", model.gomaxprocs, real.gomaxprocs, True),
+        Row("goroutines", model.goroutines, real.goroutines, True),
+        Row("goroutine start functions", tuple(g.fn for g in model.gs), tuple(g.fn for g in real.gs), True,
+            "allgs order = creation order"),
+        Row("main goroutine", main_g(model) and main_g(model).status, main_g(real) and main_g(real).status, True),
+        Row("P0.runnext", model.ps[0].runnext if model.ps else None, real.ps[0].runnext if real.ps else None,
+            alone, "" if alone else "goroutine ids come from per-P caches and other Ms may take runnext"),
+        Row("idle Ps", model.idle_ps, real.idle_ps, alone or model.gomaxprocs == 1,
+            "" if alone or model.gomaxprocs == 1 else "a spinning M may still hold a P"),
+        Row("OS threads (Ms)", model.threads, real.threads, alone,
+            "" if alone else "Ms woken by wakep and handoffp race with m0"),
+    ]
+
+
+def boot_chain_rows(model: bootmodel.Boot, first_hits: list[str]) -> list[tuple[int, str, str | None, bool]]:
+    """(position, the model's function, gdb's function at that position, equal) for the first-call order."""
+    expected = model.first_calls()
+    rows = []
+    for i in range(max(len(expected), len(first_hits))):
+        want = expected[i] if i < len(expected) else None
+        got = first_hits[i] if i < len(first_hits) else None
+        rows.append((i + 1, want, got, want == got))
+    return rows
+
+
+def callers(hits, function: str, thread: int = 1) -> list[str | None]:
+    """Who called ``function`` on ``thread``, once per call: a stop in an ABI0 wrapper and the stop in the body
+    right after it are one call, and its caller is the wrapper's caller."""
+    result: list[str | None] = []
+    previous = None
+    for hit in hits:
+        if hit.thread != thread:
+            continue
+        if hit.function == function:
+            if previous is not None and previous.function == function and previous.wrapper:
+                previous = hit
+                continue
+            result.append(hit.caller.removesuffix(".abi0") if hit.caller else None)
+        previous = hit
+    return result

@@ -1,0 +1,50 @@
+"""Fidelity: the boot model against gdb on the real runtime.
+
+For each function of the model's chain, gdb stops on it and we compare the order of the first stops on thread 1
+(m0, the process's first thread) with the model's order, in 5 separate runs. Left out, because their order races
+between threads: the functions new Ms run on their own threads (runtime.mstart, mstart0, mstart1, schedule and
+runtime.sysmon on sysmon's M and on Ms woken by wakep), and repeated calls of runtime.newm and runtime.schedule
+on m0 (how many Ms wakep and handoffp start, and when m0 reschedules, depends on timing). The first call of every
+chain function on m0 does not race; neither does who calls runtime.newproc, in order.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from gosim import boot, checks
+from gosim import toolchain as tc
+
+from .conftest import needs_gdb
+
+pytestmark = [needs_gdb, pytest.mark.gdb]
+
+
+@pytest.mark.parametrize("run", range(5))
+def test_first_calls_on_m0_follow_the_model(hello, run):
+    model = boot.boot("current", 2)
+    trace = tc.gdb_trace(hello, model.first_calls(), env={"GOMAXPROCS": "2"})
+    assert trace.first_hits(1) == model.first_calls()
+
+
+def test_goroutines_are_created_by_the_callers_the_model_names(hello):
+    model = boot.boot("current", 2)
+    trace = tc.gdb_trace(hello, ["runtime.newproc"], env={"GOMAXPROCS": "2"})
+    want = [s.called_from for s in model.steps if s.function == "runtime.newproc"]
+    assert checks.callers(trace.hits, "runtime.newproc") == want
+
+
+@pytest.mark.parametrize("procs", [1, 2, 4])
+def test_state_read_by_gdb_matches_the_model(hello, procs):
+    model = boot.boot("current", procs)
+    trace = tc.gdb_trace(hello, ["runtime.mstart", "main.main"], env={"GOMAXPROCS": str(procs)},
+                         snapshot_at=["runtime.mstart", "main.main"])
+    for at in ("runtime.mstart", "main.main"):
+        real = checks.state_from_gdb(trace.state_at(at))
+        rows = checks.boot_state_rows(model.state_at(at), real, at)
+        for row in rows:
+            if row.stable:
+                assert row.equal, (procs, at, row)
+        if at == "main.main" and procs > 1:  # not stable, but bounded: at most one spinning M holds a P
+            assert procs - 2 <= real.idle_ps <= procs - 1
+            assert real.threads >= model.state_at(at).threads
