@@ -1,48 +1,39 @@
 """``python -m gosim <command>``: argument parsing and printing only; the work is in the models.
 
-Bad input ends with argparse's usage line, a message naming the parameter and its valid range, and exit code 2.
+Each command lives in its own module in `gosim.commands`. Bad input ends with argparse's usage line, a message
+naming the parameter and its valid range, and exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
+import pkgutil
 import sys
-
-from . import boot
-
-
-def _gomaxprocs(text: str) -> int:
-    try:
-        return boot.check_gomaxprocs(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+from typing import Callable
 
 
-def _cmd_boot(args: argparse.Namespace) -> int:
-    result = boot.boot(args.go, args.gomaxprocs)
-    steps = result.steps[: len(result.chain())]
-    for step in steps:
-        if args.verbose:
-            print(f"{step.function:<40} {step.file:<28} {step.does}")
-        else:
-            print(step.function)
-    print()
-    print(boot.summary(result, "main.main"))
-    return 0
+def checked(validate: Callable[[str], object]) -> Callable[[str], object]:
+    """An argparse ``type=`` from a model's validator: its ValueError becomes argparse's usage error."""
+
+    def convert(text: str) -> object:
+        try:
+            return validate(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = getattr(validate, "__name__", "value")
+    return convert
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m gosim", description=__doc__.split("\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+    from . import commands
 
-    p = sub.add_parser("boot", help="the boot chain from the ELF entry to main.main, and the runtime's state")
-    p.add_argument("--go", choices=boot.VERSIONS, default="current",
-                   help="today's runtime (the installed go1.27) or the seed's Go 1.10 (default: current)")
-    p.add_argument("--gomaxprocs", type=_gomaxprocs, default=4, metavar="N",
-                   help=f"number of Ps, 1..{boot.GOMAXPROCS_LIMIT} (default 4, a constant, not this machine's CPUs)")
-    p.add_argument("-v", "--verbose", action="store_true", help="show each step's file and what it does")
-    p.set_defaults(func=_cmd_boot)
+    parser = argparse.ArgumentParser(prog="python -m gosim", description="gosim: the Go runtime, executed")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        importlib.import_module(f"{commands.__name__}.{info.name}").register(sub)
     return parser
 
 

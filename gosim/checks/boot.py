@@ -1,15 +1,10 @@
-"""Model beside runtime: the comparisons a chapter's Check part shows and the fidelity tests assert.
-
-Each function takes a model's result and what the real runtime did (plain data from `gosim.toolchain`: a gdb
-trace, a parsed GODEBUG trace) and returns rows that say what matched. The chapter and its test call the same
-function, so the book shows exactly what CI checks.
-"""
+"""Chapter 1's checks: the boot model beside gdb's view of the real runtime."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import boot as bootmodel
+from .. import boot as bootmodel
 
 
 def state_from_gdb(snapshot: dict) -> bootmodel.State:
