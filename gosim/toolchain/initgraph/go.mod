@@ -1,0 +1,3 @@
+module gosim/initgraph
+
+go 1.27
