@@ -92,9 +92,20 @@ def go_list(directory: str | os.PathLike, *, toolchain: Toolchain | None = None)
         if p.get("Error"):
             raise _positioned(p["Error"].get("Pos", "") + ": " + p["Error"].get("Err", ""), root)
     if main.get("Name") != "main":
-        raise GoToolchainError(f"{root}: package {main.get('Name')} ({main['ImportPath']}) is not a main package",
-                               file=(main.get("GoFiles") or [None])[0], line=1 if main.get("GoFiles") else None)
+        file = (main.get("GoFiles") or ["?"])[0]
+        line = _package_clause_line(root / file)
+        raise GoToolchainError(f"{file}:{line}: package {main.get('Name')} is not a main package "
+                               f"({main['ImportPath']}): inits needs the module root of a program",
+                               file=file, line=line)
     return packages
+
+
+def _package_clause_line(path: Path) -> int:
+    try:
+        lines = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return 1
+    return next((i for i, line in enumerate(lines, 1) if line.startswith("package ")), 1)
 
 
 def inittask_sizes(export_files: list[str], *, toolchain: Toolchain | None = None) -> dict[str, int]:

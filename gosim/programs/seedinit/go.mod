@@ -1,0 +1,3 @@
+module seedinit
+
+go 1.19

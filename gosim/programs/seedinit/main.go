@@ -1,0 +1,21 @@
+// The seed's init example (notes on Go 1.10), rebuilt: two init functions in this file, one in test.go, one in
+// package lib, and a blank import of net/http. The real output is sum.init, main.init.2, main.init.1,
+// test.init, 6: lib first (main imports it), then main's init functions in file order, then source order.
+// (go.mod says go 1.19 so that Debian's Go 1.19 can build the same program.)
+package main
+
+import (
+	_ "net/http"
+)
+
+func init() {
+	println("main.init.2")
+}
+
+func main() {
+	test()
+}
+
+func init() {
+	println("main.init.1")
+}
