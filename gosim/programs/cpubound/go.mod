@@ -1,0 +1,3 @@
+module cpubound
+
+go 1.27

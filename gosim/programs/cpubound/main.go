@@ -1,0 +1,84 @@
+// cpubound: N goroutines spin in loops while main sleeps, then main stops them and prints how much work each did.
+//
+//	cpubound -g 20 -d 500ms            call-free loops: only asynchronous preemption (SIGURG) can stop them
+//	cpubound -g 20 -d 500ms -calls     loops that call a function: cooperative preemption at the prologue works
+//	cpubound -trace out.trace          also write a runtime/trace of the run
+//
+// Run it with GODEBUG=schedtrace=100 to see the scheduler's view. With GODEBUG=asyncpreemptoff=1 and call-free
+// loops, main never runs again after its sleep (the loops never reach a preemption point): run it with a timeout.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"runtime/trace"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+var stop atomic.Bool
+
+// spin has no calls in its loop: the atomic load is an intrinsic (a plain MOV on amd64), so the loop contains no
+// function prologue and therefore no stack check where a cooperative preemption request could be noticed.
+func spin(work *uint64) {
+	n := uint64(0)
+	for !stop.Load() {
+		n++
+	}
+	*work = n
+}
+
+//go:noinline
+func step(n uint64) uint64 { return n + 1 }
+
+// spinCalls calls a non-inlined function each iteration: its prologue compares SP with g.stackguard0, which
+// preemptone sets to stackPreempt, so the goroutine yields cooperatively.
+func spinCalls(work *uint64) {
+	n := uint64(0)
+	for !stop.Load() {
+		n = step(n)
+	}
+	*work = n
+}
+
+func main() {
+	g := flag.Int("g", 20, "number of spinning goroutines")
+	d := flag.Duration("d", 500*time.Millisecond, "how long main sleeps before stopping them")
+	calls := flag.Bool("calls", false, "loop with a function call (cooperative preemption point)")
+	traceFile := flag.String("trace", "", "write a runtime/trace to this file")
+	flag.Parse()
+
+	if *traceFile != "" {
+		f, err := os.Create(*traceFile)
+		if err != nil {
+			panic(err)
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			panic(err)
+		}
+		defer trace.Stop()
+	}
+
+	work := make([]uint64, *g)
+	var wg sync.WaitGroup
+	for i := 0; i < *g; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			if *calls {
+				spinCalls(&work[i])
+			} else {
+				spin(&work[i])
+			}
+		}(i)
+	}
+	time.Sleep(*d)
+	stop.Store(true)
+	wg.Wait()
+	for i, w := range work {
+		fmt.Printf("work g%d %d\n", i, w)
+	}
+}

@@ -1,0 +1,3 @@
+module timeslice
+
+go 1.27

@@ -1,0 +1,1259 @@
+"""The G-M-P scheduler as a discrete-event simulation, deterministic for a seed.
+
+Mirrors runtime/proc.go (and the structures of runtime2.go): ``g``, ``m``, ``p`` and ``schedt`` with the runtime's
+field names, and the runtime's functions under their own names. ``schedule`` calls ``findRunnable``, which looks
+in the runtime's order: this P's timers, the global queue every 61st ``schedtick`` (fairness), the local queue
+(``runnext`` first), a batch from the global queue, then - if this M may spin (at most half the busy Ps) -
+``stealWork``: 4 rounds over the Ps in a random coprime-stride order, half a victim's queue, its timers and
+``runnext`` only in the last round. Giving up drops the P (``pidleput``), re-checks everything ("delicate dance")
+and parks the M (``stopm``) or blocks it in the network poller until the next timer. New work calls ``wakep``
+(one spinning M at a time; ``resetspinning`` wakes the next). Goroutines block and are readied on channels
+(`gosim.sched.chan`) and timers; ``entersyscall`` keeps the P wired to the M and sysmon's ``retake`` hands it off
+(``handoffp``) after a sysmon tick; ``entersyscallblock`` hands it off at once; ``exitsyscall`` takes the old P
+back, an idle P, or puts the G on the global queue. ``sysmon`` sleeps 20 us, doubling after 50 idle rounds up
+to 10 ms (only syscall retakes count as activity); ``retake`` calls ``preemptone`` for a P whose ``schedtick``
+has not moved for ``forcePreemptNS`` = 10 ms, which sets ``gp.preempt`` (noticed at the next function call) and,
+unless asynchronous preemption is off, signals the thread. The ~20 ms time slice of a CPU-bound goroutine comes
+out of this: sysmon's period is 10 ms plus the kernel's timer slack, it needs one tick to see the new schedtick
+and another to preempt. A preempted G goes to the tail of the global queue (``goschedImpl``). ``procresize``
+(with a stop-the-world) changes GOMAXPROCS.
+
+Time is virtual, in integer nanoseconds. What costs time is in `Costs` (waking a parked M, creating one, a
+spinning M's search, signal delivery, the kernel's timer slack); a goroutine's own work comes from its workload
+(`gosim.sched.workloads`) as a generator of actions (`run`, `spin`, `go`, `send`, `recv`, `syscall`, `sleep`...).
+What it leaves out: the GC (no mark workers, no STW except for procresize), the network poller's I/O, locked
+threads and cgo, the trace reader, ``select``, real memory; a scheduling decision itself takes no time.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from .chan import chanrecv, chansend, closechan, hchan
+from .runq import (RUNQ_SIZE, globrunqgetbatch, randomOrder, runqempty, runqput, runqputbatch)
+
+GOMAXPROCS_LIMIT = 1024
+
+# g.atomicstatus (runtime2.go)
+_Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Gdead = 0, 1, 2, 3, 4, 6
+GSTATUS = {_Gidle: "idle", _Grunnable: "runnable", _Grunning: "running", _Gsyscall: "syscall",
+           _Gwaiting: "waiting", _Gdead: "dead"}
+# p.status (runtime2.go): _Psyscall is gone in today's runtime (_Psyscall_unused)
+_Pidle, _Prunning, _Pdead = 0, 1, 4
+
+forcePreemptNS = 10_000_000  # proc.go: the time slice before sysmon preempts
+forcegcperiod = 120_000_000_000  # proc.go: sysmon's deep sleep is at most forcegcperiod/2
+stealTries = 4
+INF = 1 << 62
+
+# Actions a goroutine's program yields.
+OP_RUN, OP_SPIN, OP_GO, OP_SEND, OP_RECV, OP_SYSCALL, OP_SYSCALLBLOCK, OP_SLEEP, OP_STOP, OP_GOSCHED, \
+    OP_GOMAXPROCS, OP_CLOSE = range(12)
+
+# Event kinds.
+EV_SEG_END, EV_PREEMPT, EV_MWAKE, EV_SPIN_END, EV_SYSCALL_EXIT, EV_SYSMON, EV_POLL, EV_SAMPLE, EV_STEAL_RUNNEXT, \
+    EV_RESIZE = range(10)
+
+
+def run(ns: int, calls: bool = True) -> tuple:
+    """Compute for ``ns`` of CPU time. ``calls``: the code calls functions, so a preemption request is noticed
+    at the next call (cooperative); a call-free loop can only be preempted asynchronously."""
+    return (OP_RUN, int(ns), calls)
+
+
+def spin(calls: bool = False) -> tuple:
+    """Loop until the program's stop flag is set (`stop`): ``for !stop.Load() { n++ }``."""
+    return (OP_SPIN, calls)
+
+
+def go(program: Iterator, name: str = "") -> tuple:
+    """``go f()``: newproc puts the new G in this P's ``runnext`` and calls ``wakep``."""
+    return (OP_GO, program, name)
+
+
+def send(ch: hchan) -> tuple:
+    return (OP_SEND, ch)
+
+
+def recv(ch: hchan) -> tuple:
+    """``<-ch``; the program receives ``ok`` (False once the channel is closed and drained)."""
+    return (OP_RECV, ch)
+
+
+def close(ch: hchan) -> tuple:
+    return (OP_CLOSE, ch)
+
+
+def syscall(ns: int) -> tuple:
+    """A system call of ``ns`` (``entersyscall``: the P stays wired to the M until sysmon retakes it)."""
+    return (OP_SYSCALL, int(ns))
+
+
+def syscallblock(ns: int) -> tuple:
+    """A system call known to block (``entersyscallblock``: the P is handed off at once)."""
+    return (OP_SYSCALLBLOCK, int(ns))
+
+
+def sleep(ns: int) -> tuple:
+    """``time.Sleep``: a timer on this P's heap, then ``gopark``."""
+    return (OP_SLEEP, int(ns))
+
+
+def stop() -> tuple:
+    """Set the program's stop flag: every `spin` loop ends."""
+    return (OP_STOP,)
+
+
+def gosched() -> tuple:
+    """``runtime.Gosched``: to the global queue's tail, like a preemption."""
+    return (OP_GOSCHED,)
+
+
+def gomaxprocs(n: int) -> tuple:
+    """``runtime.GOMAXPROCS(n)``: stop the world, ``procresize(n)``, start the world."""
+    return (OP_GOMAXPROCS, check_gomaxprocs(n))
+
+
+def check_gomaxprocs(value: object) -> int:
+    """GOMAXPROCS as the model takes it: a positive integer up to 1024 (see `gosim.boot.check_gomaxprocs`)."""
+    from ..boot import check_gomaxprocs as check
+
+    return check(value)
+
+
+@dataclass(frozen=True)
+class Costs:
+    """What takes time besides the goroutines' own work, in nanoseconds. Defaults are of this 2-vCPU VM's order.
+
+    ``wakeup``: from ``notewakeup`` of a parked M to it running (futex; a real trace here shows ~16 us from
+    ``ready`` to the woken P running). ``newm``: creating a thread. ``spin``: a spinning M's search before it
+    gives up (4 steal rounds and the re-checks). ``async_preempt``: from ``preemptM``'s signal to the goroutine
+    stopping. ``coop_preempt``: from setting ``stackguard0`` to the next function prologue in a loop that calls.
+    ``timerslack``: what every ``usleep`` oversleeps (Linux's default timer slack, 50 us): sysmon's 10 ms sleep
+    lasts 10.05 ms.
+    """
+
+    wakeup: int = 15_000
+    newm: int = 50_000
+    spin: int = 3_000
+    async_preempt: int = 10_000
+    coop_preempt: int = 100
+    timerslack: int = 50_000
+
+    def usleep(self, us: int) -> int:
+        return us * 1000 + self.timerslack
+
+
+class g:
+    """A goroutine: ``goid``, ``atomicstatus`` (as ``status``), ``m``, ``preempt``, ``waitreason``, and what the
+    simulation needs: its program (a generator of actions), the action in progress, CPU time used."""
+
+    __slots__ = ("goid", "name", "status", "prog", "op", "arg", "calls", "left", "ret", "m", "preempt",
+                 "waitreason", "cpu", "created", "finished", "run_start", "nslices", "parent")
+
+    def __init__(self, goid: int, prog: Iterator, name: str, now: int, parent: int = 0) -> None:
+        self.goid = goid
+        self.name = name
+        self.status = _Grunnable
+        self.prog = prog
+        self.op = None
+        self.arg = None
+        self.calls = True
+        self.left = 0
+        self.ret = None
+        self.m = None
+        self.preempt = False
+        self.waitreason = ""
+        self.cpu = 0
+        self.created = now
+        self.finished = -1
+        self.run_start = 0
+        self.nslices = 0
+        self.parent = parent
+
+    def __repr__(self) -> str:
+        return f"G{self.goid}({GSTATUS[self.status]})"
+
+
+class m:
+    """An OS thread: ``id``, ``p``, ``nextp``, ``oldp`` (the P it had before a syscall), ``curg``, ``spinning``."""
+
+    __slots__ = ("id", "p", "nextp", "oldp", "curg", "spinning", "parked", "tok", "was_spinning", "sys_start")
+
+    def __init__(self, id: int) -> None:
+        self.id = id
+        self.p = None
+        self.nextp = None
+        self.oldp = None
+        self.curg = None
+        self.spinning = False
+        self.parked = False
+        self.tok = 0
+        self.was_spinning = False
+        self.sys_start = 0
+
+    def __repr__(self) -> str:
+        return f"M{self.id}"
+
+
+class p:
+    """A processor: ``id``, ``status``, ``m``, ``runq`` (256 slots), ``runnext``, ``schedtick``, ``syscalltick``,
+    ``sysmontick`` (sysmon's last view: ``st_*``), ``timers`` (a heap of (when, seq, g))."""
+
+    __slots__ = ("id", "status", "m", "runq", "runnext", "schedtick", "syscalltick", "st_schedtick",
+                 "st_schedwhen", "st_syscalltick", "st_syscallwhen", "timers", "idle", "tok", "seg_start",
+                 "seg_end")
+
+    def __init__(self, id: int) -> None:
+        from collections import deque
+
+        self.id = id
+        self.status = _Pidle
+        self.m = None
+        self.runq = deque()
+        self.runnext = None
+        self.schedtick = 0
+        self.syscalltick = 0
+        self.st_schedtick = 0
+        self.st_schedwhen = 0
+        self.st_syscalltick = 0
+        self.st_syscallwhen = 0
+        self.timers: list = []
+        self.idle = False  # idlepMask: on sched.pidle
+        self.tok = 0
+        self.seg_start = 0
+        self.seg_end = 0
+
+    def __repr__(self) -> str:
+        return f"P{self.id}"
+
+
+class schedt:
+    """``sched``: idle Ms and Ps, spinning count, ``needspinning``, the global run queue; ``poller`` is the M
+    blocked in netpoll (``lastpoll == 0``) until ``pollUntil``; ``sysmonwait`` while sysmon sleeps deeply."""
+
+    __slots__ = ("midle", "nmidle", "pidle", "npidle", "nmspinning", "needspinning", "runq", "poller",
+                 "pollUntil", "sysmonwait", "mcount", "runqputslow")
+
+    def __init__(self) -> None:
+        from collections import deque
+
+        self.midle: list = []
+        self.nmidle = 0
+        self.pidle: list = []
+        self.npidle = 0
+        self.nmspinning = 0
+        self.needspinning = 0
+        self.runq = deque()
+        self.poller = None
+        self.pollUntil = 0
+        self.sysmonwait = False
+        self.mcount = 0
+        self.runqputslow = 0
+
+
+@dataclass
+class Record:
+    """What a run leaves behind, appended as it happens (plain tuples, so recording stays cheap)."""
+
+    intervals: list = field(default_factory=list)  # (p, goid, start, end, why)
+    syscalls: list = field(default_factory=list)  # (goid, m, start, end, lost_p)
+    steals: list = field(default_factory=list)  # (t, thief p, victim p, n, runnext)
+    handoffs: list = field(default_factory=list)  # (t, p, why)
+    preemptions: list = field(default_factory=list)  # (t, p, goid, how)
+    schedtrace: list = field(default_factory=list)  # (t, gomaxprocs, idle, threads, spinning, needspinning,
+    #                                                   idlethreads, runqueue, (local...), (schedticks...))
+    samples: list = field(default_factory=list)  # (t, global, (local incl. runnext...))
+    resizes: list = field(default_factory=list)  # (t, old, new)
+
+
+class Sched:
+    """One simulated process: ``allp``, ``allm``, ``allgs``, ``sched``, sysmon, and the event queue."""
+
+    def __init__(self, gomaxprocs: int, *, seed: int = 0, asyncpreempt: bool = True, schedtrace_ns: int = 0,
+                 costs: Costs = Costs(), record: bool = True, sample_ns: int = 0, check: bool = False) -> None:
+        self.gomaxprocs = check_gomaxprocs(gomaxprocs)
+        self.rng = random.Random(seed)
+        self.asyncpreempt = asyncpreempt
+        self.schedtrace_ns = schedtrace_ns
+        self.costs = costs
+        self.recording = record
+        self.rec = Record()
+        self.sample_ns = sample_ns
+        self.check = check
+        self.now = 0
+        self.events: list = []
+        self.seq = 0
+        self.sched = schedt()
+        self.allp: list[p] = []
+        self.allm: list[m] = []
+        self.allgs: list[g] = []
+        self.stealOrder = randomOrder(self.gomaxprocs)
+        self.stopped = False
+        self.exited = False
+        self.main: g | None = None
+        self.decisions = 0
+        self.nevents = 0
+        self.max_runq = 0
+        self.max_globrunq = 0
+        self.violation_start = -1
+        self.conservation_max = 0
+        self.sysmon_gen = None
+        self.sysmon_tok = 0
+        self.sysmon_ticks = 0
+        self.starttime = -1
+
+    # --- events ----------------------------------------------------------------------------------------------
+
+    def at(self, t: int, kind: int, obj, tok=None) -> None:
+        self.seq += 1
+        heapq.heappush(self.events, (t, self.seq, kind, obj, tok))
+
+    # --- boot -----------------------------------------------------------------------------------------------
+
+    def boot(self, main_prog: Iterator) -> None:
+        """``schedinit``'s ``procresize``, ``newm(sysmon)``, and the main goroutine running on m0 with P0."""
+        n = self.gomaxprocs
+        self.allp = [p(i) for i in range(n)]
+        m0 = self.newm_struct()
+        self.newm_struct()  # sysmon's M: no P, never in midle
+        # procresize: P0 goes to m0; the rest are idle, pidle popping the lowest id first.
+        for pp in reversed(self.allp[1:]):
+            self.pidleput(pp)
+        self.acquirep(m0, self.allp[0])
+        self.main = gp = self.newg(main_prog, "main", 0)
+        self.sysmon_gen = self.sysmon()
+        self.at(0, EV_SYSMON, None, self.sysmon_tok)
+        if self.sample_ns:
+            self.at(0, EV_SAMPLE, None)
+        gp.status = _Grunnable
+        self.allp[0].runnext = gp
+        self.schedule(m0)
+
+    def newm_struct(self) -> m:
+        mp = m(len(self.allm))
+        self.allm.append(mp)
+        self.sched.mcount += 1
+        return mp
+
+    def newg(self, prog: Iterator, name: str, parent: int) -> g:
+        gp = g(len(self.allgs) + 1, prog, name, self.now, parent)
+        self.allgs.append(gp)
+        return gp
+
+    # --- the loop ---------------------------------------------------------------------------------------------
+
+    def run(self, until: int) -> None:
+        """Process events up to virtual time ``until`` or until the main goroutine returns."""
+        events = self.events
+        pop = heapq.heappop
+        check = self.check
+        while events:
+            if events[0][0] > until:
+                break
+            t, _, kind, obj, tok = pop(events)
+            self.now = t
+            self.nevents += 1
+            if kind == EV_SEG_END:
+                if obj.tok == tok:
+                    mp = obj.m
+                    gp = mp.curg
+                    gp.left = 0
+                    gp.op = None
+                    if self.run_g(obj, mp, gp):
+                        self.schedule(mp)
+            elif kind == EV_PREEMPT:
+                pp = obj
+                mp = pp.m
+                if mp is not None and mp.curg is tok and tok.status == _Grunning and tok.preempt:
+                    if self.preempt_now(pp, mp, tok, "async" if self.asyncpreempt and not tok.calls else "coop"):
+                        self.schedule(mp)
+            elif kind == EV_SYSMON:
+                if tok == self.sysmon_tok:
+                    self.sysmon_step(obj)
+            elif kind == EV_MWAKE:
+                if obj.tok == tok:
+                    self.mstart(obj)
+            elif kind == EV_SPIN_END:
+                if obj.tok == tok:
+                    self.schedule(obj, final=True)
+            elif kind == EV_SYSCALL_EXIT:
+                if obj.tok == tok:
+                    self.exitsyscall(obj)
+            elif kind == EV_POLL:
+                if obj.tok == tok:
+                    self.netpoll_return(obj)
+            elif kind == EV_STEAL_RUNNEXT:
+                mp, p2, gp = obj
+                if mp.tok == tok:
+                    self.steal_runnext(mp, p2, gp)
+            elif kind == EV_SAMPLE:
+                self.sample()
+                self.at(t + self.sample_ns, EV_SAMPLE, None)
+            elif kind == EV_RESIZE:
+                self.startTheWorld(self.procresize_stw(None, obj))
+            if check:
+                self.check_invariants()
+            if self.exited:
+                break
+        if not self.exited:
+            self.now = max(self.now, until)
+
+    # --- schedule / findRunnable / execute -------------------------------------------------------------------
+
+    def schedule(self, mp: m, final: bool = False) -> None:
+        """``schedule``: one round per loop - find a runnable G and execute it - until the M blocks or runs a G
+        that keeps it (a compute segment, a syscall)."""
+        while True:
+            self.decisions += 1
+            gp, inheritTime = self.findRunnable(mp, final)
+            if gp is None:
+                return
+            if mp.spinning:
+                self.resetspinning(mp)
+            if not self.execute(mp, gp, inheritTime):
+                return
+            final = False
+
+    def findRunnable(self, mp: m, final: bool = False):
+        """``findRunnable``: (gp, inheritTime), or (None, False) when the M waits (spinning window, steal back-off,
+        netpoll) or parks. ``final``: the spinning window is over, give up if nothing turns up."""
+        sched = self.sched
+        for _ in range(1000):
+            pp = mp.p
+            now = self.now
+            timers = pp.timers
+            if timers and timers[0][0] <= now:
+                self.runTimers(pp, pp, now)
+            if pp.schedtick % 61 == 0 and sched.runq:  # fairness: the global queue once in a while
+                return sched.runq.popleft(), False
+            gp = pp.runnext  # runqget
+            if gp is not None:
+                pp.runnext = None
+                return gp, True
+            if pp.runq:
+                return pp.runq.popleft(), False
+            if sched.runq:
+                return self.globrunqget_into(pp), False
+            pollUntil = timers[0][0] if timers else 0
+            if mp.spinning or 2 * sched.nmspinning < self.gomaxprocs - sched.npidle:
+                if not mp.spinning:
+                    self.becomeSpinning(mp)
+                gp, newWork, w = self.stealWork(mp, pp, now)
+                if gp is not None:
+                    return (None, False) if gp is True else (gp, False)
+                if newWork:
+                    continue
+                if w and (pollUntil == 0 or w < pollUntil):
+                    pollUntil = w
+                if not final:  # keep spinning a while: new work submitted now is found by this M, not a new one
+                    mp.tok += 1
+                    self.at(now + self.costs.spin, EV_SPIN_END, mp, mp.tok)
+                    return None, False
+            # We have nothing to do: return P and block.
+            if sched.runq:
+                return self.globrunqget_into(pp), False
+            if not mp.spinning and sched.needspinning:
+                self.becomeSpinning(mp)
+                final = False
+                continue
+            self.releasep(mp)
+            self.pidleput(pp)
+            wasSpinning = mp.spinning
+            if wasSpinning:  # the delicate dance: drop nmspinning, then check every source again
+                mp.spinning = False
+                sched.nmspinning -= 1
+                if sched.runq:
+                    pp = self.pidlegetSpinning()
+                    if pp is not None:
+                        gp = self.globrunqget_into(pp)
+                        self.acquirep(mp, pp)
+                        self.becomeSpinning(mp)
+                        return gp, False
+                pp = self.checkRunqsNoP()
+                if pp is not None:
+                    self.acquirep(mp, pp)
+                    self.becomeSpinning(mp)
+                    continue
+                pollUntil = self.checkTimersNoP(pollUntil)
+            if pollUntil:
+                if sched.poller is None:  # block in netpoll until the next timer
+                    sched.poller = mp
+                    sched.pollUntil = pollUntil
+                    mp.was_spinning = wasSpinning
+                    mp.tok += 1
+                    self.at(max(pollUntil, now), EV_POLL, mp, mp.tok)
+                    return None, False
+                if sched.pollUntil == 0 or sched.pollUntil > pollUntil:
+                    self.netpollBreak()
+            self.stopm(mp)
+            return None, False
+        raise RuntimeError(f"findRunnable on {mp} looped 1000 times at t={self.now}")
+
+    def globrunqget_into(self, pp: p):
+        """``globrunqgetbatch(len(pp.runq)/2)`` then ``runqputbatch``: the first G to run, the rest local."""
+        gp, batch = globrunqgetbatch(self.sched, RUNQ_SIZE // 2, self.gomaxprocs)
+        if batch:
+            runqputbatch(pp, batch)
+        return gp
+
+    def stealWork(self, mp: m, pp: p, now: int):
+        """``stealWork``: (gp | True while a runnext steal sleeps | None, newWork, pollUntil)."""
+        allp = self.allp
+        n = len(allp)
+        coprimes = self.stealOrder.coprimes
+        ncop = len(coprimes)
+        getrandbits = self.rng.getrandbits
+        ranTimer = False
+        pollUntil = 0
+        for i in range(stealTries):
+            last = i == stealTries - 1
+            r = getrandbits(32)  # stealOrder.start(cheaprand())
+            pos = r % n
+            inc = coprimes[r // n % ncop]
+            for _ in range(n):
+                p2 = allp[pos]
+                pos = (pos + inc) % n
+                if p2 is pp:
+                    continue
+                if last and p2.timers:
+                    w = p2.timers[0][0]
+                    if w <= now:
+                        self.runTimers(p2, pp, now)
+                        gp = pp.runnext
+                        if gp is not None or pp.runq:
+                            if gp is not None:
+                                pp.runnext = None
+                            else:
+                                gp = pp.runq.popleft()
+                            return gp, False, 0
+                        ranTimer = True
+                    elif pollUntil == 0 or w < pollUntil:
+                        pollUntil = w
+                if p2.idle:
+                    continue
+                q = p2.runq
+                if q:  # runqsteal: half of p2's queue
+                    k = len(q)
+                    k -= k // 2
+                    batch = [q.popleft() for _ in range(k)]
+                    gp = batch.pop()
+                    if batch:
+                        pp.runq.extend(batch)
+                    if self.recording:
+                        self.rec.steals.append((now, pp.id, p2.id, k, False))
+                    return gp, False, 0
+                if last and p2.runnext is not None:
+                    m2 = p2.m
+                    if p2.status == _Prunning and m2 is not None and (m2.curg is None or
+                                                                        m2.curg.status != _Gsyscall):
+                        # usleep(3): give p2 a chance to schedule its runnext before stealing it
+                        mp.tok += 1
+                        self.at(now + self.costs.usleep(3), EV_STEAL_RUNNEXT, (mp, p2, p2.runnext), mp.tok)
+                        return True, False, 0
+                    gp = p2.runnext
+                    p2.runnext = None
+                    if self.recording:
+                        self.rec.steals.append((now, pp.id, p2.id, 1, True))
+                    return gp, False, 0
+        return None, ranTimer, pollUntil
+
+    def steal_runnext(self, mp: m, p2: p, gp: g) -> None:
+        """After ``usleep(3)``: take p2's runnext if it is still there (the CAS), else finish the search."""
+        if p2.runnext is gp and mp.p is not None:
+            p2.runnext = None
+            if self.recording:
+                self.rec.steals.append((self.now, mp.p.id, p2.id, 1, True))
+            self.decisions += 1
+            if mp.spinning:
+                self.resetspinning(mp)
+            if not self.execute(mp, gp, False):
+                return
+        self.schedule(mp, final=True)
+
+    def checkRunqsNoP(self):
+        """``checkRunqsNoP``: an idle P to come back with if some non-idle P has work."""
+        for p2 in self.allp:
+            if not p2.idle and (p2.runq or p2.runnext is not None):
+                return self.pidlegetSpinning()
+        return None
+
+    def checkTimersNoP(self, pollUntil: int) -> int:
+        for p2 in self.allp:
+            if p2.timers:
+                w = p2.timers[0][0]
+                if pollUntil == 0 or w < pollUntil:
+                    pollUntil = w
+        return pollUntil
+
+    def execute(self, mp: m, gp: g, inheritTime: bool) -> bool:
+        """``execute``: run gp on mp; a new time slice (``schedtick++``) unless it inherits the current one.
+        Returns True when the M must schedule again at once."""
+        pp = mp.p
+        mp.curg = gp
+        gp.m = mp
+        gp.status = _Grunning
+        gp.preempt = False
+        if not inheritTime:
+            pp.schedtick += 1
+        gp.run_start = self.now
+        return self.run_g(pp, mp, gp)
+
+    # --- a goroutine's code -----------------------------------------------------------------------------------
+
+    def run_g(self, pp: p, mp: m, gp: g) -> bool:
+        """Run gp's program from where it is until it starts a compute segment (False), blocks, yields, is
+        preempted at a call, or exits (True: the M schedules)."""
+        now = self.now
+        for _ in range(100_000):
+            op = gp.op
+            if op is None:
+                if gp.preempt:  # a pending request, noticed at the next call's stack check
+                    return self.preempt_now(pp, mp, gp, "coop")
+                try:
+                    a = gp.prog.send(gp.ret)
+                except StopIteration:
+                    return self.goexit0(pp, mp, gp)
+                op = a[0]
+                gp.op = op
+                if op == OP_RUN:
+                    gp.left = a[1]
+                    gp.calls = a[2]
+                elif op == OP_SPIN:
+                    gp.left = INF
+                    gp.calls = a[1]
+                else:
+                    gp.arg = a
+            if op == OP_RUN or op == OP_SPIN:
+                if op == OP_SPIN and self.stopped:
+                    gp.op = None
+                    continue
+                pp.tok += 1
+                pp.seg_start = now
+                end = now + gp.left
+                pp.seg_end = end
+                if end < INF:
+                    self.seq += 1
+                    heapq.heappush(self.events, (end, self.seq, EV_SEG_END, pp, pp.tok))
+                if gp.preempt and gp.calls:
+                    self.at(now + self.costs.coop_preempt, EV_PREEMPT, pp, gp)
+                return False
+            gp.op = None
+            a = gp.arg
+            gp.ret = None
+            if op == OP_RECV:
+                blocked, w, ok = chanrecv(a[1], gp)
+                gp.ret = ok
+                if w is not None:
+                    w.ret = True
+                    self.ready(pp, w)
+                if blocked:
+                    return self.gopark(pp, mp, gp, "chan receive")
+            elif op == OP_SEND:
+                blocked, w = chansend(a[1], gp)
+                if w is not None:
+                    w.ret = True
+                    self.ready(pp, w)
+                if blocked:
+                    return self.gopark(pp, mp, gp, "chan send")
+            elif op == OP_GO:
+                self.newproc(pp, a[1], a[2] or f"g{len(self.allgs) + 1}", gp.goid)
+            elif op == OP_SYSCALL:
+                return self.entersyscall(pp, mp, gp, a[1])
+            elif op == OP_SYSCALLBLOCK:
+                return self.entersyscallblock(pp, mp, gp, a[1])
+            elif op == OP_SLEEP:
+                return self.timeSleep(pp, mp, gp, a[1])
+            elif op == OP_STOP:
+                self.set_stop()
+            elif op == OP_GOSCHED:
+                return self.goschedImpl(pp, mp, gp, False)
+            elif op == OP_CLOSE:
+                for w in closechan(a[1]):
+                    w.ret = False
+                    self.ready(pp, w)
+            elif op == OP_GOMAXPROCS:
+                self.startTheWorld(self.procresize_stw(mp, a[1]))
+                pp = mp.p
+            else:
+                raise ValueError(f"G{gp.goid} yielded an unknown action {a!r}")
+        raise RuntimeError(f"G{gp.goid} ({gp.name}) did 100000 actions without computing at t={self.now}")
+
+    def stopg(self, pp: p, gp: g, why: str) -> None:
+        """gp stops running on pp: close its interval on the timeline."""
+        now = self.now
+        gp.cpu += now - gp.run_start
+        gp.nslices += 1
+        pp.tok += 1
+        if self.recording:
+            self.rec.intervals.append((pp.id, gp.goid, gp.run_start, now, why))
+
+    def gopark(self, pp: p, mp: m, gp: g, reason: str) -> bool:
+        """``gopark`` → ``park_m``: gp waits; the M schedules."""
+        self.stopg(pp, gp, "block")
+        gp.status = _Gwaiting
+        gp.waitreason = reason
+        mp.curg = None
+        return True
+
+    def ready(self, pp: p, gp: g) -> None:
+        """``ready``/``goready``: runnable, into this P's ``runnext``, and ``wakep``."""
+        gp.status = _Grunnable
+        gp.waitreason = ""
+        runqput(pp, gp, True, self.sched)
+        if len(pp.runq) > self.max_runq:
+            self.max_runq = len(pp.runq)
+        self.wakep()
+
+    def newproc(self, pp: p, prog: Iterator, name: str, parent: int) -> g:
+        """``newproc``: a new G in ``runnext`` (the previous one to the tail), then ``wakep``."""
+        newg = self.newg(prog, name, parent)
+        runqput(pp, newg, True, self.sched)
+        if len(pp.runq) > self.max_runq:
+            self.max_runq = len(pp.runq)
+        self.wakep()
+        return newg
+
+    def goexit0(self, pp: p, mp: m, gp: g) -> bool:
+        self.stopg(pp, gp, "exit")
+        gp.status = _Gdead
+        gp.finished = self.now
+        mp.curg = None
+        if gp is self.main:  # main.main returned: the process exits
+            self.exited = True
+            return False
+        return True
+
+    def set_stop(self) -> None:
+        """The program's stop flag: running `spin` loops see it at once and end."""
+        self.stopped = True
+        for pp in self.allp:
+            mp = pp.m
+            if mp is not None and mp.curg is not None and mp.curg.op == OP_SPIN and mp.curg.status == _Grunning:
+                self.at(self.now, EV_SEG_END, pp, pp.tok)
+
+    # --- preemption -------------------------------------------------------------------------------------------
+
+    def preemptone(self, pp: p) -> bool:
+        """``preemptone``: ``gp.preempt`` and ``stackguard0 = stackPreempt`` (noticed at the next call), and
+        since Go 1.14 a signal (``preemptM``) unless asynchronous preemption is off."""
+        mp = pp.m
+        if mp is None:
+            return False
+        gp = mp.curg
+        if gp is None or gp.status != _Grunning:
+            return False
+        gp.preempt = True
+        if self.asyncpreempt:
+            delay = self.costs.async_preempt
+            if gp.calls and (gp.op == OP_RUN or gp.op == OP_SPIN):
+                delay = min(delay, self.costs.coop_preempt)
+            self.at(self.now + delay, EV_PREEMPT, pp, gp)
+        elif gp.calls and (gp.op == OP_RUN or gp.op == OP_SPIN):
+            self.at(self.now + self.costs.coop_preempt, EV_PREEMPT, pp, gp)
+        return True
+
+    def preempt_now(self, pp: p, mp: m, gp: g, how: str) -> bool:
+        """The G reached a preemption point (a call's stack check, or the signal handler's ``asyncPreempt``):
+        ``gopreempt_m``."""
+        if gp.op == OP_RUN:
+            gp.left = max(0, pp.seg_end - self.now)
+            if gp.left == 0:
+                gp.op = None
+        if self.recording:
+            self.rec.preemptions.append((self.now, pp.id, gp.goid, how))
+        return self.goschedImpl(pp, mp, gp, True)
+
+    def goschedImpl(self, pp: p, mp: m, gp: g, preempted: bool) -> bool:
+        """``goschedImpl``: runnable, to the tail of the global queue, ``wakep``; the M schedules."""
+        self.stopg(pp, gp, "preempted" if preempted else "gosched")
+        gp.status = _Grunnable
+        mp.curg = None
+        self.sched.runq.append(gp)
+        if len(self.sched.runq) > self.max_globrunq:
+            self.max_globrunq = len(self.sched.runq)
+        self.wakep()
+        return True
+
+    # --- Ms and Ps ----------------------------------------------------------------------------------------------
+
+    def acquirep(self, mp: m, pp: p) -> None:
+        mp.p = pp
+        pp.m = mp
+        pp.status = _Prunning
+
+    def releasep(self, mp: m) -> p:
+        pp = mp.p
+        mp.p = None
+        pp.m = None
+        pp.status = _Pidle
+        return pp
+
+    def pidleput(self, pp: p) -> None:
+        if not runqempty(pp):
+            raise RuntimeError(f"pidleput: {pp} has a non-empty run queue")
+        pp.idle = True
+        self.sched.pidle.append(pp)
+        self.sched.npidle += 1
+
+    def pidleget(self):
+        sched = self.sched
+        if not sched.pidle:
+            return None
+        pp = sched.pidle.pop()
+        pp.idle = False
+        sched.npidle -= 1
+        return pp
+
+    def pidlegetSpinning(self):
+        pp = self.pidleget()
+        if pp is None:
+            self.sched.needspinning = 1
+        return pp
+
+    def becomeSpinning(self, mp: m) -> None:
+        mp.spinning = True
+        self.sched.nmspinning += 1
+        self.sched.needspinning = 0
+
+    def resetspinning(self, mp: m) -> None:
+        """``resetspinning``: a spinning M found work; if it was the last spinner, wake another."""
+        mp.spinning = False
+        self.sched.nmspinning -= 1
+        self.wakep()
+
+    def wakep(self) -> None:
+        """``wakep``: start one spinning M if none spins and a P is idle."""
+        sched = self.sched
+        if sched.nmspinning != 0:
+            return
+        sched.nmspinning = 1
+        pp = self.pidlegetSpinning()
+        if pp is None:
+            sched.nmspinning = 0
+            return
+        self.startm(pp, True)
+
+    def startm(self, pp, spinning: bool) -> None:
+        """``startm``: an idle M (``mget``) or a new one (``newm``) will run pp after it wakes up."""
+        if pp is None:
+            pp = self.pidleget()
+            if pp is None:
+                return
+        sched = self.sched
+        if sched.midle:
+            nmp = sched.midle.pop()
+            sched.nmidle -= 1
+            delay = self.costs.wakeup
+        else:
+            nmp = self.newm_struct()
+            delay = self.costs.newm
+        nmp.parked = False
+        nmp.spinning = spinning
+        nmp.nextp = pp
+        nmp.tok += 1
+        self.at(self.now + delay, EV_MWAKE, nmp, nmp.tok)
+
+    def mstart(self, mp: m) -> None:
+        """The woken M runs: ``acquirep(nextp)`` and ``schedule``."""
+        pp = mp.nextp
+        mp.nextp = None
+        self.acquirep(mp, pp)
+        self.schedule(mp)
+
+    def stopm(self, mp: m) -> None:
+        """``stopm``: park the M on ``sched.midle`` until ``startm`` hands it a P."""
+        mp.parked = True
+        self.sched.midle.append(mp)
+        self.sched.nmidle += 1
+
+    def handoffp(self, pp: p, why: str) -> None:
+        """``handoffp``: start an M for pp if it has work (or nobody spins and no P is idle, or it is the last
+        running P and nobody polls); otherwise pp goes idle."""
+        sched = self.sched
+        if self.recording:
+            self.rec.handoffs.append((self.now, pp.id, why))
+        if not runqempty(pp) or sched.runq:
+            self.startm(pp, False)
+            return
+        if sched.nmspinning + sched.npidle == 0:
+            sched.nmspinning += 1
+            sched.needspinning = 0
+            self.startm(pp, True)
+            return
+        if sched.npidle == self.gomaxprocs - 1 and sched.poller is None:
+            self.startm(pp, False)
+            return
+        when = pp.timers[0][0] if pp.timers else 0
+        self.pidleput(pp)
+        if when:
+            self.wakeNetPoller(when)
+
+    # --- timers and the network poller ---------------------------------------------------------------------
+
+    def timeSleep(self, pp: p, mp: m, gp: g, ns: int) -> bool:
+        """``time.Sleep``: a timer on this P's heap; park; ``wakeNetPoller``."""
+        when = self.now + ns
+        self.seq += 1
+        heapq.heappush(pp.timers, (when, self.seq, gp))
+        self.gopark(pp, mp, gp, "sleep")
+        self.wakeNetPoller(when)
+        return True
+
+    def runTimers(self, owner: p, pp: p, now: int) -> None:
+        """``owner.timers.check``: run owner's expired timers; each readies its G on ``pp`` (the P running them)."""
+        timers = owner.timers
+        while timers and timers[0][0] <= now:
+            _, _, gp = heapq.heappop(timers)
+            self.ready(pp, gp)
+
+    def wakeNetPoller(self, when: int) -> None:
+        """``wakeNetPoller``: interrupt the poller if it sleeps past ``when``; with no poller, ``wakep``."""
+        sched = self.sched
+        if sched.poller is not None:
+            if sched.pollUntil == 0 or sched.pollUntil > when:
+                self.netpollBreak()
+        else:
+            self.wakep()
+
+    def netpollBreak(self) -> None:
+        mp = self.sched.poller
+        mp.tok += 1
+        self.at(self.now, EV_POLL, mp, mp.tok)
+
+    def netpoll_return(self, mp: m) -> None:
+        """The poller's ``netpoll(delay)`` returned: take an idle P and look again, or park."""
+        sched = self.sched
+        sched.poller = None
+        sched.pollUntil = 0
+        pp = self.pidleget()
+        if pp is None:
+            self.stopm(mp)
+            return
+        self.acquirep(mp, pp)
+        if mp.was_spinning:
+            self.becomeSpinning(mp)
+        self.schedule(mp)
+
+    # --- system calls ---------------------------------------------------------------------------------------
+
+    def entersyscall(self, pp: p, mp: m, gp: g, ns: int) -> bool:
+        """``entersyscall``: the G leaves Go code; the P stays wired to this M (``m.oldp``) for sysmon to take."""
+        self.stopg(pp, gp, "syscall")
+        gp.status = _Gsyscall
+        mp.oldp = pp
+        mp.sys_start = self.now
+        if self.sched.sysmonwait:
+            self.sysmon_wake()
+        mp.tok += 1
+        self.at(self.now + ns, EV_SYSCALL_EXIT, mp, mp.tok)
+        return False
+
+    def entersyscallblock(self, pp: p, mp: m, gp: g, ns: int) -> bool:
+        """``entersyscallblock``: the syscall will block, so ``handoffp(releasep())`` at once."""
+        self.stopg(pp, gp, "syscall")
+        gp.status = _Gsyscall
+        pp.syscalltick += 1
+        mp.oldp = None
+        mp.sys_start = self.now
+        self.handoffp(self.releasep(mp), "syscallblock")
+        mp.tok += 1
+        self.at(self.now + ns, EV_SYSCALL_EXIT, mp, mp.tok)
+        return False
+
+    def exitsyscall(self, mp: m) -> None:
+        """``exitsyscall``: keep the P if sysmon did not take it (fast path); else the old P or an idle P
+        (``exitsyscallTryGetP``); else the G goes to the global queue and the M parks (``exitsyscallNoP``)."""
+        gp = mp.curg
+        oldp = mp.oldp
+        mp.oldp = None
+        pp = mp.p
+        lost = pp is None
+        if self.recording:
+            self.rec.syscalls.append((gp.goid, mp.id, mp.sys_start, self.now, lost))
+        if pp is None:
+            pp = self.exitsyscallTryGetP(oldp)
+            if pp is not None:
+                self.acquirep(mp, pp)
+        if pp is not None:
+            pp.syscalltick += 1
+            gp.status = _Grunning
+            gp.run_start = self.now
+            pp.tok += 1
+            if self.run_g(pp, mp, gp):
+                self.schedule(mp)
+            return
+        # exitsyscallNoP
+        gp.status = _Grunnable
+        mp.curg = None
+        pp = self.pidleget()
+        if pp is not None:
+            if self.sched.sysmonwait:
+                self.sysmon_wake()
+            self.acquirep(mp, pp)
+            self.decisions += 1
+            if self.execute(mp, gp, False):
+                self.schedule(mp)
+            return
+        self.sched.runq.append(gp)
+        if len(self.sched.runq) > self.max_globrunq:
+            self.max_globrunq = len(self.sched.runq)
+        self.stopm(mp)
+
+    def exitsyscallTryGetP(self, oldp):
+        if oldp is not None and oldp.status == _Prunning and oldp.m is not None:
+            other = oldp.m
+            if other.curg is not None and other.curg.status == _Gsyscall and other.p is oldp:
+                other.p = None  # setBlockOnExitSyscall + takeP
+                oldp.m = None
+                oldp.syscalltick += 1
+                return oldp
+        if self.sched.pidle:
+            pp = self.pidleget()
+            if self.sched.sysmonwait:
+                self.sysmon_wake()
+            return pp
+        return None
+
+    # --- sysmon ---------------------------------------------------------------------------------------------
+
+    def sysmon(self):
+        """``sysmon``: a generator yielding how long to sleep; ``("note", ns)`` is a deep sleep that
+        ``notewakeup(&sched.sysmonnote)`` cuts short (it then resumes with True)."""
+        idle = 0
+        delay = 0
+        lasttrace = 0
+        sched = self.sched
+        usleep = self.costs.usleep
+        while True:
+            if idle == 0:
+                delay = 20
+            elif idle > 50:
+                delay *= 2
+            if delay > 10 * 1000:
+                delay = 10 * 1000
+            yield usleep(delay)
+            now = self.now
+            if self.schedtrace_ns <= 0 and sched.npidle == self.gomaxprocs:
+                nxt = self.timeSleepUntil()
+                if nxt > now:
+                    sched.sysmonwait = True
+                    woke = yield ("note", min(forcegcperiod // 2, nxt - now))
+                    sched.sysmonwait = False
+                    if woke:
+                        idle = 0
+                        delay = 20
+            now = self.now
+            if self.retake(now):
+                idle = 0
+            else:
+                idle += 1
+            if self.schedtrace_ns > 0 and (self.starttime < 0 or lasttrace + self.schedtrace_ns <= now):
+                lasttrace = now
+                self.schedtrace()
+
+    def sysmon_step(self, woke) -> None:
+        self.sysmon_ticks += 1
+        nxt = self.sysmon_gen.send(woke)
+        self.sysmon_tok += 1
+        if isinstance(nxt, tuple):
+            self.at(self.now + nxt[1], EV_SYSMON, False, self.sysmon_tok)
+        else:
+            self.at(self.now + nxt, EV_SYSMON, None, self.sysmon_tok)
+
+    def sysmon_wake(self) -> None:
+        """``notewakeup(&sched.sysmonnote)``: end sysmon's deep sleep now."""
+        self.sched.sysmonwait = False
+        self.sysmon_tok += 1
+        self.at(self.now, EV_SYSMON, True, self.sysmon_tok)
+
+    def timeSleepUntil(self) -> int:
+        return min((pp.timers[0][0] for pp in self.allp if pp.timers), default=INF)
+
+    def retake(self, now: int) -> int:
+        """``retake``: preempt a P whose schedtick has not moved for 10 ms; take a P whose G is in a syscall
+        after one sysmon tick (unless nothing else needs it, for up to 10 ms). Returns the syscall retakes."""
+        n = 0
+        sched = self.sched
+        for pp in self.allp:
+            if pp.status != _Prunning:
+                continue
+            sysretake = False
+            if pp.st_schedtick != pp.schedtick:
+                pp.st_schedtick = pp.schedtick
+                pp.st_schedwhen = now
+            elif pp.st_schedwhen + forcePreemptNS <= now:
+                self.preemptone(pp)
+                sysretake = True
+            mp = pp.m
+            if mp is None or mp.curg is None or mp.curg.status != _Gsyscall or mp.p is not pp:
+                continue
+            if not sysretake and pp.st_syscalltick != pp.syscalltick:
+                pp.st_syscalltick = pp.syscalltick
+                pp.st_syscallwhen = now
+                continue
+            if runqempty(pp) and sched.nmspinning + sched.npidle > 0 and pp.st_syscallwhen + 10_000_000 > now:
+                continue
+            mp.p = None  # takeP
+            pp.m = None
+            pp.status = _Pidle
+            pp.syscalltick += 1
+            n += 1
+            self.handoffp(pp, "retake")
+        return n
+
+    # --- GOMAXPROCS -----------------------------------------------------------------------------------------
+
+    def procresize_stw(self, caller, nprocs: int) -> list:
+        """Stop the world, then ``procresize(nprocs)``. Running Gs are preempted into their P's ``runnext``;
+        Ps of removed ids push ``runnext`` and ``runq`` to the global queue's head (``p.destroy``); the caller
+        keeps its P if its id survives, else takes P0. Returns the Ps that have work and need an M."""
+        now = self.now
+        sched = self.sched
+        old = self.gomaxprocs
+        nprocs = check_gomaxprocs(nprocs)
+        if self.recording:
+            self.rec.resizes.append((now, old, nprocs))
+        # stopTheWorld: every other M lets go of its P.
+        for pp in self.allp:
+            mp = pp.m
+            if mp is caller and caller is not None:
+                continue
+            if mp is not None:
+                gp = mp.curg
+                if gp is not None and gp.status == _Grunning:
+                    if gp.op == OP_RUN:
+                        gp.left = max(0, pp.seg_end - now)
+                        if gp.left == 0:
+                            gp.op = None
+                    self.stopg(pp, gp, "stw")
+                    gp.status = _Grunnable
+                    mp.curg = None
+                    runqput(pp, gp, True, sched)
+                    mp.p = None
+                    pp.m = None
+                    self.stopm(mp)
+                elif gp is not None and gp.status == _Gsyscall:
+                    mp.p = None  # the syscall's P is taken; the M will find it gone at exitsyscall
+                    pp.m = None
+                    pp.syscalltick += 1
+                else:  # in the scheduler (spinning, steal back-off)
+                    if mp.spinning:
+                        mp.spinning = False
+                        sched.nmspinning -= 1
+                    mp.p = None
+                    pp.m = None
+                    mp.tok += 1
+                    self.stopm(mp)
+            pp.status = _Pidle
+        for mp in self.allm:  # Ms on their way to a P (startm) give it back
+            if mp.nextp is not None:
+                if mp.spinning:
+                    mp.spinning = False
+                    sched.nmspinning -= 1
+                mp.nextp = None
+                mp.tok += 1
+                self.stopm(mp)
+        sched.pidle.clear()
+        sched.npidle = 0
+        for pp in self.allp:
+            pp.idle = False
+        # procresize
+        for i in range(old, nprocs):
+            self.allp.append(p(i))
+        cur = caller.p if caller is not None else None
+        if caller is not None and (cur is None or cur.id >= nprocs):
+            cur = self.allp[0]
+            if cur.m is not None:
+                cur.m.p = None
+            self.acquirep(caller, cur)
+        for pp in reversed(self.allp[nprocs:old]):  # p.destroy
+            for gp in reversed(pp.runq):
+                sched.runq.appendleft(gp)
+            pp.runq.clear()
+            if pp.runnext is not None:
+                sched.runq.appendleft(pp.runnext)
+                pp.runnext = None
+            tgt = cur if cur is not None else self.allp[0]
+            for tm in pp.timers:
+                heapq.heappush(tgt.timers, tm)
+            pp.timers.clear()
+            pp.status = _Pdead
+            pp.tok += 1
+        del self.allp[nprocs:]
+        self.gomaxprocs = nprocs
+        self.stealOrder.reset(nprocs)
+        runnable = []
+        for pp in reversed(self.allp):
+            if pp is cur:
+                continue
+            pp.status = _Pidle
+            if runqempty(pp):
+                self.pidleput(pp)
+            else:
+                runnable.append(pp)
+        return runnable
+
+    def startTheWorld(self, runnable: list) -> None:
+        for pp in runnable:
+            self.startm(pp, False)
+        self.wakep()
+
+    def resize_at(self, t: int, nprocs: int) -> None:
+        """Change GOMAXPROCS at virtual time ``t`` from outside the program (as the GOMAXPROCS updater does)."""
+        self.at(t, EV_RESIZE, check_gomaxprocs(nprocs))
+
+    # --- observation ----------------------------------------------------------------------------------------
+
+    def schedtrace(self) -> None:
+        """``schedtrace(false)``: one ``SCHED`` row."""
+        now = self.now
+        if self.starttime < 0:
+            self.starttime = now
+        s = self.sched
+        self.rec.schedtrace.append((
+            now - self.starttime, self.gomaxprocs, s.npidle, s.mcount, s.nmspinning, s.needspinning, s.nmidle,
+            len(s.runq), tuple(len(pp.runq) for pp in self.allp), tuple(pp.schedtick for pp in self.allp),
+        ))
+
+    def sample(self) -> None:
+        self.rec.samples.append((self.now, len(self.sched.runq),
+                                 tuple(len(pp.runq) + (pp.runnext is not None) for pp in self.allp)))
+
+    def runnable_waiting(self) -> int:
+        return len(self.sched.runq) + sum(len(pp.runq) + (pp.runnext is not None) for pp in self.allp)
+
+    def check_invariants(self) -> None:
+        """Run queues bounded; work conservation: never an idle P, a queued G and nobody spinning for long."""
+        sched = self.sched
+        for pp in self.allp:
+            if len(pp.runq) > RUNQ_SIZE:
+                raise AssertionError(f"{pp}'s run queue holds {len(pp.runq)} > {RUNQ_SIZE}")
+            if pp.idle and not runqempty(pp):
+                raise AssertionError(f"idle {pp} has queued goroutines")
+        bad = sched.npidle > 0 and sched.nmspinning == 0 and self.runnable_waiting() > 0
+        if bad:
+            if self.violation_start < 0:
+                self.violation_start = self.now
+        elif self.violation_start >= 0:
+            self.conservation_max = max(self.conservation_max, self.now - self.violation_start)
+            self.violation_start = -1
+
+
+def simulate_program(main: Callable[[Sched], Iterator], gomaxprocs: int, *, until: int, seed: int = 0,
+                     asyncpreempt: bool = True, schedtrace_ns: int = 0, costs: Costs = Costs(),
+                     record: bool = True, sample_ns: int = 0, check: bool = False,
+                     resize: tuple = ()) -> Sched:
+    """Boot a process whose main goroutine runs ``main(sched)`` and simulate it up to ``until`` ns."""
+    s = Sched(gomaxprocs, seed=seed, asyncpreempt=asyncpreempt, schedtrace_ns=schedtrace_ns, costs=costs,
+              record=record, sample_ns=sample_ns, check=check)
+    for t, n in resize:
+        s.resize_at(int(t), n)
+    s.boot(main(s))
+    s.run(until)
+    if s.violation_start >= 0:
+        s.conservation_max = max(s.conservation_max, s.now - s.violation_start)
+    return s

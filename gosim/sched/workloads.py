@@ -1,0 +1,210 @@
+"""Workloads: what the simulated goroutines do, written as the Go programs they stand for.
+
+A workload is a function ``(sched, goroutines, duration_ns, rng) -> main goroutine``; a goroutine is a Python
+generator yielding the actions of `gosim.sched.proc` (``run``, ``spin``, ``go``, ``send``, ``recv``,
+``syscall``, ``sleep``, ``stop``...). Every workload ends: main sleeps ``duration``, sets the stop flag, and
+waits for every goroutine it started (a buffered ``done`` channel stands for a ``sync.WaitGroup``), so "every
+goroutine finishes" is checkable - except when a call-free loop starves main (asynchronous preemption off).
+
+``cpubound`` is the real program ``gosim/programs/cpubound`` (call-free loops); ``cpubound-calls`` is it with
+``-calls``; ``timeslice`` is ``gosim/programs/timeslice`` (loops reading the clock: they call functions).
+Random work sizes come from ``rng`` (seeded), so a workload is deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Callable, Iterator
+
+from .chan import hchan
+from .proc import close, go, recv, run, send, sleep, spin, stop, syscall
+
+US = 1_000
+MS = 1_000_000
+
+# Creating a goroutine and the loop around `go` cost the creator a little CPU (newproc1: ~1 us on this VM).
+NEWPROC_WORK = 1 * US
+
+
+def _work(rng: random.Random, mean_ns: int) -> int:
+    """An exponentially distributed amount of work, at least 1 us."""
+    return max(US, int(rng.expovariate(1.0 / mean_ns)))
+
+
+def cpubound(s, n: int, duration: int, rng: random.Random, calls: bool = False) -> Iterator:
+    """``n`` goroutines spin in loops until main, after sleeping ``duration``, stops them
+    (``gosim/programs/cpubound``). ``calls=False``: call-free loops, only asynchronous preemption stops them."""
+    done = hchan(n, "done")
+
+    def worker() -> Iterator:
+        yield spin(calls)
+        yield send(done)
+
+    for i in range(n):
+        yield go(worker(), f"spin{i}")
+        yield run(NEWPROC_WORK)
+    yield sleep(duration)
+    yield stop()
+    for _ in range(n):
+        yield recv(done)
+
+
+def cpubound_calls(s, n: int, duration: int, rng: random.Random) -> Iterator:
+    """`cpubound` with loops that call a function each iteration (cooperative preemption works)."""
+    return cpubound(s, n, duration, rng, calls=True)
+
+
+def fanout(s, n: int, duration: int, rng: random.Random, mean_work: int = 100 * US) -> Iterator:
+    """Fan-out/fan-in in rounds: main starts ``n`` workers (each computes ~``mean_work`` and sends its result),
+    then receives ``n`` results; again until ``duration`` has passed."""
+    while s.now < duration:
+        results = hchan(0, "results")
+
+        def worker(work: int) -> Iterator:
+            yield run(work)
+            yield send(results)
+
+        for i in range(n):
+            yield go(worker(_work(rng, mean_work)), f"worker{i}")
+            yield run(NEWPROC_WORK)
+        for _ in range(n):
+            yield recv(results)
+            yield run(2 * US)
+
+
+def prodcons(s, n: int, duration: int, rng: random.Random, capacity: int = 16, mean_work: int = 50 * US) -> Iterator:
+    """Producer/consumer over a buffered channel: ``n/2`` producers (at least 1) compute then send, the other
+    consumers receive then compute, until main stops the producers and closes the channel."""
+    nprod = max(1, n // 2)
+    ncons = max(1, n - nprod)
+    items = hchan(capacity, "items")
+    done = hchan(n + 1, "done")
+
+    def producer() -> Iterator:
+        while not s.stopped:
+            yield run(_work(rng, mean_work))
+            yield send(items)
+        yield send(done)
+
+    def consumer() -> Iterator:
+        while (yield recv(items)):
+            yield run(_work(rng, mean_work))
+        yield send(done)
+
+    for i in range(nprod):
+        yield go(producer(), f"producer{i}")
+        yield run(NEWPROC_WORK)
+    for i in range(ncons):
+        yield go(consumer(), f"consumer{i}")
+        yield run(NEWPROC_WORK)
+    yield sleep(duration)
+    yield stop()
+    for _ in range(nprod):
+        yield recv(done)
+    yield close(items)
+    for _ in range(ncons):
+        yield recv(done)
+
+
+def syscalls(s, n: int, duration: int, rng: random.Random, mean_work: int = 50 * US,
+             mean_syscall: int = 500 * US) -> Iterator:
+    """Syscall-heavy: ``n`` goroutines alternate a little computing with blocking system calls (reads)."""
+    done = hchan(n, "done")
+
+    def worker() -> Iterator:
+        while not s.stopped:
+            yield run(_work(rng, mean_work))
+            yield syscall(_work(rng, mean_syscall))
+        yield send(done)
+
+    for i in range(n):
+        yield go(worker(), f"sys{i}")
+        yield run(NEWPROC_WORK)
+    yield sleep(duration)
+    yield stop()
+    for _ in range(n):
+        yield recv(done)
+
+
+def mix(s, n: int, duration: int, rng: random.Random) -> Iterator:
+    """A mix: a quarter CPU-bound (1 ms chunks, with calls), a quarter syscall-heavy, a quarter producers and
+    consumers, and a dispatcher fanning out short tasks to the last quarter's worth of goroutines."""
+    q = max(1, n // 4)
+    items = hchan(16, "items")
+    done = hchan(n + 8, "done")
+    started = 0
+
+    def cpu() -> Iterator:
+        while not s.stopped:
+            yield run(MS)
+        yield send(done)
+
+    def sysw() -> Iterator:
+        while not s.stopped:
+            yield run(_work(rng, 50 * US))
+            yield syscall(_work(rng, 300 * US))
+        yield send(done)
+
+    def producer() -> Iterator:
+        while not s.stopped:
+            yield run(_work(rng, 30 * US))
+            yield send(items)
+        yield send(done)
+
+    def consumer() -> Iterator:
+        while (yield recv(items)):
+            yield run(_work(rng, 30 * US))
+        yield send(done)
+
+    def dispatcher() -> Iterator:
+        while not s.stopped:
+            results = hchan(0, "results")
+
+            def task(work: int) -> Iterator:
+                yield run(work)
+                yield send(results)
+
+            for i in range(q):
+                yield go(task(_work(rng, 20 * US)), "task")
+                yield run(NEWPROC_WORK)
+            for _ in range(q):
+                yield recv(results)
+        yield send(done)
+
+    groups = [(cpu, "cpu"), (sysw, "sys"), (producer, "producer")]
+    for fn, name in groups:
+        for i in range(q):
+            yield go(fn(), f"{name}{i}")
+            yield run(NEWPROC_WORK)
+            started += 1
+    ncons = max(1, q // 2)
+    for i in range(ncons):
+        yield go(consumer(), f"consumer{i}")
+        yield run(NEWPROC_WORK)
+    yield go(dispatcher(), "dispatcher")
+    yield sleep(duration)
+    yield stop()
+    for _ in range(started + 1):  # cpu, sys, producers, dispatcher
+        yield recv(done)
+    yield close(items)
+    for _ in range(ncons):
+        yield recv(done)
+
+
+WORKLOADS: dict[str, tuple[Callable, str]] = {
+    "cpubound": (cpubound, "N goroutines in call-free loops (gosim/programs/cpubound)"),
+    "cpubound-calls": (cpubound_calls, "N goroutines in loops that call a function (cpubound -calls)"),
+    "timeslice": (cpubound_calls, "CPU-bound loops reading the clock (gosim/programs/timeslice)"),
+    "fanout": (fanout, "rounds of fan-out to N workers and fan-in of their results"),
+    "prodcons": (prodcons, "N/2 producers and N/2 consumers over a buffered channel (cap 16)"),
+    "syscall": (syscalls, "N goroutines alternating 50 us of work with ~500 us blocking syscalls"),
+    "mix": (mix, "CPU-bound, syscall-heavy, producer/consumer and fan-out goroutines together"),
+}
+
+
+def workload(name: str) -> Callable:
+    """The workload function for ``name``; a ValueError lists the known ones."""
+    try:
+        return WORKLOADS[name][0]
+    except KeyError:
+        raise ValueError(f"workload must be one of {', '.join(WORKLOADS)}, got {name!r}") from None
