@@ -1,16 +1,25 @@
-# gosim: `make test` and `make book` set everything up on a fresh machine with python3 and make.
+# gosim: `make book` and `make test` set everything up on a fresh machine with python3 and make.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+NODE_DEPS := site/node_modules/.installed
+WIDGETS_STATIC := _widgets_static
+HTML := _build/html
+PORT ?= 8000
 
-.PHONY: help install test nbval clean
+.PHONY: help install test nbval book serve lab check-site bench clean
 
 help:
-	@echo "make test      install (first time) and run unit, fidelity and notebook (nbval) tests"
-	@echo "make install   create .venv with gosim and its tools; as root, apt-get gdb if missing"
-	@echo "make clean     remove .venv and build outputs"
+	@echo "make book        build the site into $(HTML) (installs first; runs every chapter)"
+	@echo "make test        unit, fidelity and notebook (nbval) tests (installs first)"
+	@echo "make serve       serve $(HTML) on http://127.0.0.1:$(PORT)"
+	@echo "make lab         JupyterLab on the chapters, bound to localhost"
+	@echo "make check-site  open every page of the built site in headless Chromium and check it"
+	@echo "make bench       benchmarks: widget latency, nbval time, book build time, simulators vs real Go"
+	@echo "make install     .venv with gosim and its tools; as root, apt-get what the book uses (gdb, chromium, Go 1.19)"
+	@echo "make clean       remove .venv, site/node_modules and build outputs"
 
 install: $(INSTALLED)
 	@scripts/os-deps.sh
@@ -21,11 +30,43 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[book,test]'
 	touch $@
 
+# The browser-side pieces come from the npm registry (versions locked in site/package-lock.json).
+$(NODE_DEPS): site/package.json site/package-lock.json
+	cd site && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+# The widget JavaScript the site serves itself: require.js and the html-manager bundle with its fonts.
+$(WIDGETS_STATIC)/embed-amd.js: $(NODE_DEPS) site/widgets-config.js
+	rm -rf $(WIDGETS_STATIC) && mkdir -p $(WIDGETS_STATIC)
+	cp site/node_modules/requirejs/require.js site/widgets-config.js $(WIDGETS_STATIC)/
+	cp site/node_modules/@jupyter-widgets/html-manager/dist/embed-amd.js $(WIDGETS_STATIC)/
+	cp site/node_modules/@jupyter-widgets/html-manager/dist/*.{woff2,woff,ttf,eot,svg} $(WIDGETS_STATIC)/
+
 test: install
 	$(PY) -m pytest
 
 nbval: install
-	$(PY) -m pytest notebooks
+	$(PY) -m pytest notebooks book
+
+book: install $(WIDGETS_STATIC)/embed-amd.js
+	rm -rf $(HTML) _build/.doctrees _build/jupyter_execute
+	GOSIM_STATIC_WIDGETS=1 $(VENV)/bin/jupyter-book build . --warningiserror --keep-going
+	@echo "The book is in $(HTML)/index.html (make serve for http://127.0.0.1:$(PORT))"
+
+serve:
+	@test -f $(HTML)/index.html || { echo "no site yet: run make book"; exit 1; }
+	$(PYTHON) -m http.server --bind 127.0.0.1 --directory $(HTML) $(PORT)
+
+lab: install
+	$(VENV)/bin/jupytext-config set-default-viewer python markdown myst >/dev/null
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser notebooks
+
+check-site: $(NODE_DEPS)
+	@test -f $(HTML)/index.html || { echo "no site yet: run make book"; exit 1; }
+	node site/check-site.mjs $(HTML) _build/screenshots
+
+bench: install
+	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) _build .jupyter_cache .pytest_cache .hypothesis *.egg-info
+	rm -rf $(VENV) _build .jupyter_cache .pytest_cache .hypothesis *.egg-info site/node_modules $(WIDGETS_STATIC)

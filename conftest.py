@@ -20,8 +20,15 @@ class MystNotebook(IPyNbFile):
             yield from super().collect()
 
 
+def _is_notebook(path) -> bool:
+    """A chapter (notebooks/*.md) or a front-matter page that runs code (book/*.md with a kernelspec)."""
+    if path.suffix != ".md" or path.parent.name not in ("notebooks", "book"):
+        return False
+    return "kernelspec:" in path.read_text(encoding="utf-8")[:1000]
+
+
 def pytest_collect_file(file_path, parent):
     opt = parent.config.option
-    if (opt.nbval or opt.nbval_lax) and file_path.suffix == ".md" and file_path.parent.name == "notebooks":
+    if (opt.nbval or opt.nbval_lax) and _is_notebook(file_path):
         return MystNotebook.from_parent(parent, path=file_path)
     return None

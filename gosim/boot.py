@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from .history import Change
+
 GOMAXPROCS_LIMIT = 1024
 VERSIONS = ("current", "1.10")
 
@@ -546,3 +548,22 @@ def summary(result: Boot, at: str = "main.main") -> str:
     lines.append(f"gomaxprocs={state.gomaxprocs} idleprocs={state.idle_ps} goroutines={state.goroutines} "
                  f"threads={state.threads}")
     return "\n".join(lines)
+
+
+_CH = "1 Bootstrap"
+HISTORY = [
+    Change(_CH, "newproc", "newproc(siz int32, fn *funcval): rt0_go pushes the function and $0 (argument size)",
+           "newproc(fn *funcval): rt0_go pushes only mainPC; `go f(x)` becomes a closure without arguments "
+           "(gcenable.gowrap1)", "Go 1.17/1.18 (register ABI)"),
+    Change(_CH, "calls from assembly", "rt0_go calls the Go functions directly",
+           "through ABI0 wrappers (runtime.schedinit.abi0 → runtime.schedinit); gdb stops twice", "Go 1.17"),
+    Change(_CH, "mstart", "a Go function in proc.go", "an assembly root frame (TOPFRAME) → mstart0 → mstart1",
+           "Go 1.17"),
+    Change(_CH, "package init", "runtime_init() and main_init() (main.init calls imports' inits, initdone· flags)",
+           "doInit(runtime_inittasks) and doInit over moduledata.inittasks, ordered by the linker",
+           "Go 1.13 (init tasks), Go 1.21 (linker order)"),
+    Change(_CH, "runtime goroutines at main.main", "forcegc helper, bgsweep",
+           "forcegc helper, bgsweep, bgscavenge, GOMAXPROCS updater", "Go 1.13 (scavenger), Go 1.25 (updater)"),
+    Change(_CH, "GOMAXPROCS default", "the CPU count (ncpu)",
+           "the CPU count, capped by a cgroup CPU limit, and updated while the program runs", "Go 1.25"),
+]

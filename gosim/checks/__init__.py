@@ -5,6 +5,7 @@ trace, a parsed GODEBUG trace) and returns rows that say what matched. The chapt
 function, so the book shows exactly what CI checks. One module per chapter.
 """
 
-from .boot import Row, boot_chain_rows, boot_state_rows, callers, state_from_gdb
+from .boot import SNAPSHOTS, Row, boot_chain_rows, boot_state_rows, callers, state_comparison, state_from_gdb
 
-__all__ = ["Row", "boot_chain_rows", "boot_state_rows", "callers", "state_from_gdb"]
+__all__ = ["SNAPSHOTS", "Row", "boot_chain_rows", "boot_state_rows", "callers", "state_comparison",
+           "state_from_gdb"]

@@ -79,3 +79,25 @@ def callers(hits, function: str, thread: int = 1) -> list[str | None]:
             result.append(hit.caller.removesuffix(".abi0") if hit.caller else None)
         previous = hit
     return result
+
+
+SNAPSHOTS = ("runtime.mstart", "main.main")
+
+
+def state_comparison(procs: int, trace=None) -> list[tuple]:
+    """Rows ``(GOMAXPROCS, at, quantity, model, gdb, verdict, why)``: the boot model at ``procs`` beside the state
+    gdb read at `SNAPSHOTS` (``trace`` from ``gdb_trace(..., snapshot_at=SNAPSHOTS)``). The verdict is ``equal``,
+    ``differs`` (a stable quantity that disagrees: a failure) or ``varies`` (a quantity that races between
+    threads and disagrees this time). Without a trace (no gdb) the gdb column is empty."""
+    model = bootmodel.boot("current", procs)
+    rows = []
+    for at in SNAPSHOTS:
+        predicted = model.state_at(at)
+        real = state_from_gdb(trace.state_at(at)) if trace is not None else None
+        for row in boot_state_rows(predicted, real or predicted, at):
+            if real is None:
+                rows.append((procs, at, row.quantity, row.model, None, "no gdb", row.why))
+                continue
+            verdict = "equal" if row.equal else ("differs" if row.stable else "varies")
+            rows.append((procs, at, row.quantity, row.model, row.real, verdict, row.why))
+    return rows

@@ -71,9 +71,9 @@ class Excerpt:
     def _repr_html_(self) -> str:
         from pygments import highlight
         from pygments.formatters import HtmlFormatter
-        from pygments.lexers import GasLexer, GoLexer
+        from pygments.lexers import GoLexer
 
-        lexer = GoLexer() if self.language == "go" else GasLexer()
+        lexer = GoLexer() if self.language == "go" else _plan9_lexer()
         formatter = HtmlFormatter(noclasses=True, linenos="inline", linenostart=self.start, style="default",
                                   nobackground=True)
         code = highlight(self.text, lexer, formatter)
@@ -152,3 +152,33 @@ def _excerpt(tc: Toolchain, symbol: str, path: Path, lines: list[str], i: int, j
         while i > 0 and lines[i - 1].startswith("//"):
             i -= 1
     return Excerpt(symbol, str(path.relative_to(tc.src)), i + 1, j + 1, "\n".join(lines[i:j + 1]))
+
+
+def _plan9_lexer():
+    """Go's assembler syntax (Plan 9 style: ``MOVQ src, dst``, ``runtime·name(SB)``), which pygments lacks."""
+    from pygments.lexer import RegexLexer
+    from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, Text
+
+    class Plan9AsmLexer(RegexLexer):
+        name = "Go assembly"
+        tokens = {
+            "root": [
+                (r"//.*?$", Comment.Single),
+                (r"/\*.*?\*/", Comment.Multiline),
+                (r"^#\w+.*?$", Comment.Preproc),
+                (r"^(TEXT|DATA|GLOBL)\b", Keyword.Declaration),
+                (r"^\w+:", Name.Label),
+                (r"^(\s+)([A-Z][A-Z0-9_]*)\b", lambda lexer, m: iter([(m.start(1), Text, m[1]),
+                                                                   (m.start(2), Keyword, m[2])])),
+                (r"\$-?(0x[0-9a-fA-F]+|\d+)", Number),
+                (r"-?(0x[0-9a-fA-F]+|\d+)", Number),
+                (r"\b(SB|SP|FP|PC|[A-D]X|[SD]I|BP|R\d+|X\d+|Y\d+|Z\d+)\b", Name.Builtin),
+                (r"[\w·<>/.]+", Name),
+                (r"[$(),+*&|^~-]", Operator),
+                (r"[\[\]{};:]", Punctuation),
+                (r"\s+", Text),
+                (r".", Text),
+            ]
+        }
+
+    return Plan9AsmLexer()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
@@ -47,9 +48,9 @@ def _text(value: Any) -> str:
 
 
 def _cell(value: Any) -> str:
+    """HTML for a cell: `backquoted` spans become code."""
     text = html.escape(_text(value))
-    return f"<code>{text}</code>" if isinstance(value, str) and (value.startswith(("runtime", "_rt0", "main."))) \
-        else text
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
 
 
 def table(rows: Iterable[Sequence[Any]], columns: Sequence[str], caption: str = "") -> Table:

@@ -1,0 +1,7 @@
+"""gosim.widgets: interactive panels (controls + a `gosim.viz` figure), live in JupyterLab and from precomputed
+frames on the static site. See `gosim.widgets.panel`."""
+
+from .boot import boot_panel
+from .panel import STATIC_ENV, Control, Panel, static_mode
+
+__all__ = ["STATIC_ENV", "Control", "Panel", "boot_panel", "static_mode"]

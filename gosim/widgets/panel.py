@@ -1,0 +1,159 @@
+"""A panel: controls plus a figure drawn by a `gosim.viz` function. One implementation, two renderings.
+
+* **live** (JupyterLab, a kernel runs): changing a control reruns the model and redraws the figure.
+* **static** (the book's site, no kernel): every combination of the controls' values is drawn once, at build time,
+  into a `Stack` of images; each control's ``index`` is ``jslink``-ed to the ``selected_index`` of the stacks at its
+  level, so the browser flips frames with no kernel. Two or more controls nest: the first control picks a stack of
+  stacks, the next picks within it.
+
+A panel chooses its rendering when displayed: static when the environment variable ``GOSIM_STATIC_WIDGETS`` is
+``1`` (``make book`` sets it), live otherwise. Both show the same frames for the same control values, made by the
+same `Panel.frame`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Callable, Sequence
+
+import ipywidgets as W
+from matplotlib.figure import Figure
+
+from ..viz.style import png
+
+STATIC_ENV = "GOSIM_STATIC_WIDGETS"
+PANEL_CLASS = "gosim-panel"  # how the site check finds panels
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control: a name (the keyword the draw function takes), its values, and how to show them."""
+
+    name: str
+    values: Sequence[Any]
+    label: str = ""
+    default: Any = None
+    labels: Sequence[str] | None = None  # how each value is shown; str(value) by default
+    kind: str = "slider"  # "slider" or "buttons"
+
+    def __post_init__(self):
+        if not self.values:
+            raise ValueError(f"control {self.name!r} needs at least one value")
+        if self.default is not None and self.default not in self.values:
+            raise ValueError(f"control {self.name!r}: default {self.default!r} is not one of {list(self.values)}")
+
+    def widget(self) -> W.Widget:
+        """A selection widget whose ``index`` picks a value (what a jslink can follow without a kernel)."""
+        options = list(zip(self.labels or [str(v) for v in self.values], range(len(self.values))))
+        index = self.values.index(self.default) if self.default is not None else 0
+        layout = W.Layout(width="auto" if self.kind == "buttons" else "95%")
+        style = {"description_width": "initial"}
+        if self.kind == "buttons":
+            return W.ToggleButtons(options=options, index=index, description=self.label or self.name,
+                                   style=style, layout=layout)
+        return W.SelectionSlider(options=options, index=index, description=self.label or self.name,
+                                 continuous_update=True, style=style, layout=layout)
+
+
+@dataclass
+class Panel:
+    """Controls and a figure: ``draw(**values) -> Figure``."""
+
+    draw: Callable[..., Figure]
+    controls: Sequence[Control]
+    dpi: int = 80
+    _cache: Any = field(default=None, init=False, repr=False)
+
+    def __post_init__(self):
+        names = [c.name for c in self.controls]
+        if len(set(names)) != len(names):
+            raise ValueError(f"control names must differ: {names}")
+        self._cache = lru_cache(maxsize=256)(self._render)
+
+    def _render(self, key: tuple) -> bytes:
+        return png(self.draw(**dict(key)), dpi=self.dpi)
+
+    def frame(self, **values: Any) -> bytes:
+        """The PNG for one combination of control values (cached: a frame is drawn once)."""
+        for control in self.controls:
+            if values.get(control.name, control.values[0]) not in control.values:
+                raise ValueError(f"{control.name} must be one of {list(control.values)}, "
+                                 f"got {values.get(control.name)!r}")
+        key = tuple((c.name, values.get(c.name, c.default if c.default is not None else c.values[0]))
+                    for c in self.controls)
+        return self._cache(key)
+
+    # --- live -----------------------------------------------------------------------------------------------
+
+    def live(self) -> W.VBox:
+        """Controls that rerun ``draw`` on each change, and the image they redraw."""
+        widgets = [c.widget() for c in self.controls]
+        image = W.Image(format="png", layout=W.Layout(width="100%", max_width="900px"))
+
+        def values() -> dict[str, Any]:
+            return {c.name: c.values[w.index] for c, w in zip(self.controls, widgets)}
+
+        def redraw(_change=None) -> None:
+            start = time.perf_counter()
+            image.value = self.frame(**values())
+            box.last_redraw_seconds = time.perf_counter() - start
+
+        for w in widgets:
+            w.observe(redraw, names="index")
+        box = W.VBox([*widgets, image], layout=W.Layout(width="100%"))
+        box.add_class(PANEL_CLASS)
+        box.controls = dict(zip((c.name for c in self.controls), widgets))
+        box.image = image
+        redraw()
+        return box
+
+    # --- static ---------------------------------------------------------------------------------------------
+
+    def static(self) -> W.VBox:
+        """Every frame drawn now, shown by controls jslink-ed to nested stacks: works with no kernel."""
+        widgets = [c.widget() for c in self.controls]
+
+        def build(level: int, fixed: dict[str, Any]) -> W.Widget:
+            control, widget = self.controls[level], widgets[level]
+            children = []
+            for value in control.values:
+                here = {**fixed, control.name: value}
+                if level + 1 < len(self.controls):
+                    children.append(build(level + 1, here))
+                else:
+                    children.append(W.Image(value=self.frame(**here), format="png",
+                                            layout=W.Layout(width="100%", max_width="900px")))
+            stack = W.Stack(children, selected_index=widget.index, layout=W.Layout(width="100%"))
+            W.jslink((widget, "index"), (stack, "selected_index"))
+            return stack
+
+        box = W.VBox([*widgets, build(0, {})], layout=W.Layout(width="100%"))
+        box.add_class(PANEL_CLASS)
+        box.controls = dict(zip((c.name for c in self.controls), widgets))
+        return box
+
+    def frames(self) -> int:
+        """How many frames the static rendering draws."""
+        count = 1
+        for control in self.controls:
+            count *= len(control.values)
+        return count
+
+    def grid(self) -> list[dict[str, Any]]:
+        """Every combination of control values, in the order the static rendering draws them."""
+        return [dict(zip((c.name for c in self.controls), combo))
+                for combo in itertools.product(*(c.values for c in self.controls))]
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.static() if static_mode() else self.live())
+
+
+def static_mode() -> bool:
+    """True while the book is being built for the static site."""
+    return os.environ.get(STATIC_ENV) == "1"

@@ -1,0 +1,145 @@
+// make check-site: open every page of the built book in headless Chromium, as a reader would, with no network.
+//
+// Fails on: a console error or an uncaught page error; a request that fails or leaves the machine; a chapter page
+// (notebooks/*.html) without figures or without rendered widgets; a control that does not change the shown frame
+// when moved. Every page is opened from file:// and chapter pages also over HTTP from 127.0.0.1. A screenshot of
+// every page goes to the screenshot folder.
+//
+// usage: node site/check-site.mjs _build/html _build/screenshots
+import { chromium } from "playwright-core";
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const [root = "_build/html", shots = "_build/screenshots"] = process.argv.slice(2);
+const site = path.resolve(root);
+fs.mkdirSync(shots, { recursive: true });
+
+function pages(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name.startsWith("_") ? [] : pages(full);
+    return entry.name.endsWith(".html") ? [full] : [];
+  });
+}
+
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png",
+  ".svg": "image/svg+xml", ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".json": "application/json" };
+
+function serve() {
+  const server = http.createServer((req, res) => {
+    const file = path.join(site, decodeURIComponent(new URL(req.url, "http://x").pathname));
+    if (!file.startsWith(site) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+const failures = [];
+const fail = (page, what) => failures.push(`${page}: ${what}`);
+
+async function visibleFrame(panel) {
+  // The image a reader sees in a panel: the visible <img> (a Stack shows one child).
+  return panel.evaluate((el) => {
+    const img = [...el.querySelectorAll("img")].find((i) => i.offsetParent !== null && i.naturalWidth > 0);
+    return img ? img.src.slice(-64) + ":" + img.src.length : null;
+  });
+}
+
+async function checkControls(page, name) {
+  const outer = await page.$$(".gosim-panel"); // gosim.widgets marks each panel's outer box
+  let moved = 0;
+  for (const panel of outer) {
+    const before = await visibleFrame(panel);
+    if (!before) {
+      fail(name, "a panel shows no image");
+      continue;
+    }
+    for (const handle of await panel.$$(".noUi-handle")) {
+      const start = await visibleFrame(panel);
+      await handle.focus();
+      await page.keyboard.press("ArrowRight");
+      await page.keyboard.press("ArrowRight");
+      await page.waitForTimeout(150);
+      const after = await visibleFrame(panel);
+      if (after === start) fail(name, "moving a slider did not change the shown frame");
+      else moved += 1;
+    }
+    const buttons = await panel.$$(".widget-toggle-buttons button");
+    for (const button of buttons.slice(0, 2)) {
+      const start = await visibleFrame(panel);
+      if ((await button.getAttribute("class")).includes("mod-active")) continue;
+      await button.click();
+      await page.waitForTimeout(150);
+      const after = await visibleFrame(panel);
+      if (after === start) fail(name, "pressing a control button did not change the shown frame");
+      else moved += 1;
+    }
+  }
+  return { panels: outer.length, moved };
+}
+
+async function visit(browser, url, name, { chapter, shot }) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await context.route("**/*", (route) => {
+    const u = route.request().url();
+    if (u.startsWith("file:") || u.startsWith("http://127.0.0.1") || u.startsWith("data:")) return route.continue();
+    fail(name, `request leaves the machine: ${u}`);
+    return route.abort();
+  });
+  page.on("console", (msg) => { if (msg.type() === "error") fail(name, `console error: ${msg.text()}`); });
+  page.on("pageerror", (err) => fail(name, `page error: ${err.message}`));
+  page.on("requestfailed", (req) => fail(name, `request failed: ${req.url()} (${req.failure()?.errorText})`));
+  page.on("response", (res) => { if (res.status() >= 400) fail(name, `HTTP ${res.status()} for ${res.url()}`); });
+  await page.goto(url, { waitUntil: "load" });
+  await page.waitForTimeout(chapter ? 2500 : 300);
+  const report = { name };
+  if (chapter) {
+    report.figures = await page.$$eval("img", (imgs) => imgs.filter((i) => i.naturalWidth > 0).length);
+    report.widgets = await page.$$eval(".jupyter-widgets", (els) => els.length);
+    report.placeholders = await page.$$eval("script[type='application/vnd.jupyter.widget-view+json']",
+      (els) => els.filter((e) => !e.previousElementSibling?.classList?.contains("jupyter-widgets")).length);
+    if (report.figures === 0) fail(name, "chapter page without figures");
+    if (report.widgets === 0) fail(name, "chapter page without rendered widgets");
+    Object.assign(report, await checkControls(page, name));
+    if (report.panels === 0) fail(name, "chapter page without an interactive panel");
+  }
+  if (shot) await page.screenshot({ path: path.join(shots, shot), fullPage: true });
+  await context.close();
+  return report;
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--no-first-run", "--disable-sync", "--disable-quic"],
+});
+const server = await serve();
+const base = `http://127.0.0.1:${server.address().port}`;
+const reports = [];
+for (const file of pages(site).sort()) {
+  const rel = path.relative(site, file);
+  const chapter = rel.startsWith("notebooks" + path.sep);
+  const shot = rel.replaceAll(path.sep, "__").replace(/\.html$/, ".png");
+  reports.push(await visit(browser, pathToFileURL(file).href, `file:${rel}`, { chapter, shot }));
+  if (chapter) reports.push(await visit(browser, `${base}/${rel}`, `http:${rel}`, { chapter, shot: null }));
+}
+await browser.close();
+server.close();
+
+for (const r of reports) {
+  const extra = "figures" in r ? ` figures=${r.figures} widgets=${r.widgets} panels=${r.panels} controls-moved=${r.moved}` : "";
+  console.log(`checked ${r.name}${extra}`);
+}
+console.log(`screenshots in ${shots}`);
+if (failures.length) {
+  console.error(`\n${failures.length} problem(s):\n` + [...new Set(failures)].map((f) => "  " + f).join("\n"));
+  process.exit(1);
+}
+console.log(`check-site: ${reports.length} page visits, no problems`);
