@@ -7,7 +7,7 @@ the right names every goroutine with its state and, when parked, what it waits f
 
 from __future__ import annotations
 
-import textwrap
+import html
 
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
@@ -37,13 +37,14 @@ def _short(fn: str) -> str:
 
 @styled
 def draw_boot_state(result: Boot, step: int) -> Figure:
-    """The state after ``result.steps[step]`` (0-based), titled with the step's function and what it did."""
+    """The state after ``result.steps[step]`` (0-based), titled with the step's function (`boot_caption` says
+    what the step did)."""
     if not 0 <= step < len(result.steps):
         raise ValueError(f"step must be from 0 to {len(result.steps) - 1}, got {step}")
     state: State = result.states[step]
     info = result.steps[step]
     fig = figure(10.5, 5.2, layout=None)
-    ax = fig.add_axes((0.01, 0.0, 0.98, 0.84))
+    ax = fig.add_axes((0.01, 0.0, 0.98, 0.9))
     ax.set_axis_off()
 
     # Columns: one per P (its M stands above it), then one per M without a P. They are centred on the widest
@@ -117,10 +118,19 @@ def draw_boot_state(result: Boot, step: int) -> Figure:
     if state.inits_done:
         foot += f"   inits done: {len(state.inits_done)} package(s)"
     ax.text(0.1, -0.2, foot, fontsize=8.5, color=GREY, va="center")
+    ax.text(lx + 3.3, -0.2, "green: running · blue: runnable · grey: waiting\ndashed G: in runnext · dotted P: idle"
+            " · dashed M: idle", fontsize=7.5, color=GREY, va="center", ha="right")
 
     ax.set_xlim(0, lx + 3.4)
     ax.set_ylim(-0.4, 4.45)
     fig.text(0.012, 0.975, f"step {step + 1}/{len(result.steps)}: {info.function}  ({info.file})", ha="left",
              va="top", fontsize=11.5, weight="bold", color=INK)
-    ax.set_title("\n".join(textwrap.wrap(info.does, 165)[:3]), loc="left", fontsize=8.5, color="#333333")
     return fig
+
+
+def boot_caption(result: Boot, step: int) -> str:
+    """What the step did, as HTML for a panel's caption."""
+    info = result.steps[step]
+    called = f" (called from <code>{html.escape(info.called_from)}</code>)" if info.called_from else ""
+    return (f"<b>{step + 1}/{len(result.steps)} <code>{html.escape(info.function)}</code></b>{called}: "
+            f"{html.escape(info.does)}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import boot
-from ..viz.boot import draw_boot_state
+from ..viz.boot import boot_caption, draw_boot_state
 from .panel import Control, Panel
 
 
@@ -15,7 +15,10 @@ def boot_panel(version: str = "current", gomaxprocs: tuple[int, ...] = (1, 2, 4,
     def draw(gomaxprocs: int, step: int):
         return draw_boot_state(results[gomaxprocs], step)
 
-    return Panel(draw, [
+    def caption(gomaxprocs: int, step: int) -> str:
+        return boot_caption(results[gomaxprocs], step)
+
+    return Panel(draw, caption=caption, controls=[
         Control("gomaxprocs", list(gomaxprocs), "GOMAXPROCS", default=default, kind="buttons"),
         Control("step", list(range(len(steps))), "step", default=0,
                 labels=[f"{i + 1}/{len(steps)} {s.function}" for i, s in enumerate(steps)]),

@@ -61,10 +61,12 @@ class Control:
 
 @dataclass
 class Panel:
-    """Controls and a figure: ``draw(**values) -> Figure``."""
+    """Controls and a figure: ``draw(**values) -> Figure``; optionally a text ``caption(**values) -> str``
+    (HTML) shown under the controls, which keeps long explanations out of the figure."""
 
     draw: Callable[..., Figure]
     controls: Sequence[Control]
+    caption: Callable[..., str] | None = None
     dpi: int = 80
     _cache: Any = field(default=None, init=False, repr=False)
 
@@ -83,9 +85,15 @@ class Panel:
             if values.get(control.name, control.values[0]) not in control.values:
                 raise ValueError(f"{control.name} must be one of {list(control.values)}, "
                                  f"got {values.get(control.name)!r}")
-        key = tuple((c.name, values.get(c.name, c.default if c.default is not None else c.values[0]))
-                    for c in self.controls)
-        return self._cache(key)
+        return self._cache(self._key(values))
+
+    def _key(self, values: dict[str, Any]) -> tuple:
+        return tuple((c.name, values.get(c.name, c.default if c.default is not None else c.values[0]))
+                     for c in self.controls)
+
+    def text(self, **values: Any) -> str:
+        """The caption for one combination of control values ("" without a caption function)."""
+        return self.caption(**dict(self._key(values))) if self.caption else ""
 
     # --- live -----------------------------------------------------------------------------------------------
 
@@ -93,18 +101,21 @@ class Panel:
         """Controls that rerun ``draw`` on each change, and the image they redraw."""
         widgets = [c.widget() for c in self.controls]
         image = W.Image(format="png", layout=W.Layout(width="100%", max_width="900px"))
+        caption = W.HTML()
 
         def values() -> dict[str, Any]:
             return {c.name: c.values[w.index] for c, w in zip(self.controls, widgets)}
 
         def redraw(_change=None) -> None:
             start = time.perf_counter()
+            caption.value = self.text(**values())
             image.value = self.frame(**values())
             box.last_redraw_seconds = time.perf_counter() - start
 
         for w in widgets:
             w.observe(redraw, names="index")
-        box = W.VBox([*widgets, image], layout=W.Layout(width="100%"))
+        box = W.VBox([*widgets, caption, image] if self.caption else [*widgets, image],
+                     layout=W.Layout(width="100%"))
         box.add_class(PANEL_CLASS)
         box.controls = dict(zip((c.name for c in self.controls), widgets))
         box.image = image
@@ -117,21 +128,26 @@ class Panel:
         """Every frame drawn now, shown by controls jslink-ed to nested stacks: works with no kernel."""
         widgets = [c.widget() for c in self.controls]
 
-        def build(level: int, fixed: dict[str, Any]) -> W.Widget:
+        def build(level: int, fixed: dict[str, Any], leaf: Callable[[dict[str, Any]], W.Widget]) -> W.Widget:
             control, widget = self.controls[level], widgets[level]
             children = []
             for value in control.values:
                 here = {**fixed, control.name: value}
-                if level + 1 < len(self.controls):
-                    children.append(build(level + 1, here))
-                else:
-                    children.append(W.Image(value=self.frame(**here), format="png",
-                                            layout=W.Layout(width="100%", max_width="900px")))
+                last = level + 1 == len(self.controls)
+                children.append(leaf(here) if last else build(level + 1, here, leaf))
             stack = W.Stack(children, selected_index=widget.index, layout=W.Layout(width="100%"))
             W.jslink((widget, "index"), (stack, "selected_index"))
             return stack
 
-        box = W.VBox([*widgets, build(0, {})], layout=W.Layout(width="100%"))
+        def image(values: dict[str, Any]) -> W.Widget:
+            return W.Image(value=self.frame(**values), format="png",
+                           layout=W.Layout(width="100%", max_width="900px"))
+
+        def caption(values: dict[str, Any]) -> W.Widget:
+            return W.HTML(self.text(**values))
+
+        parts = [build(0, {}, caption)] if self.caption else []
+        box = W.VBox([*widgets, *parts, build(0, {}, image)], layout=W.Layout(width="100%"))
         box.add_class(PANEL_CLASS)
         box.controls = dict(zip((c.name for c in self.controls), widgets))
         return box
