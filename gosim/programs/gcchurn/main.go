@@ -1,0 +1,160 @@
+// gcchurn keeps a steady live set and allocates garbage around it, so the collector runs cycle after cycle at
+// a steady state that the pacer model can be checked against (chapter 4, gosim.gc.mgcpacer).
+//
+// The live set (-live MiB) is held in one of three shapes: noscan 1 KiB []byte chunks (cheap to mark), a
+// []*node slice of 64-byte pointerful nodes (dense: Green Tea batches them per span) or a linked list of the
+// same nodes (no locality to batch). Then the program churns until -churn MiB more have been allocated: each
+// iteration builds a 256-node list of 64-byte nodes (16 KiB of pointerful garbage) and one 4 KiB []byte that
+// escapes through a global (without the global, escape analysis would put it on the stack).
+//
+// After every GC cycle it prints one "cycle" line read from runtime/metrics: the goal the next cycle is paced
+// against and the inputs the pacer computed it from (heapMarked, stack and globals scan bytes, and what the
+// memory-limit goal needs: mapped, released, free and object bytes). At the end a "summary" line gives the
+// totals the model needs for the same workload: bytes allocated, mutator and GC CPU, scan work.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"time"
+)
+
+type node struct {
+	next *node
+	prev *node
+	val  [6]uint64
+}
+
+var (
+	sinkBytes []byte
+	sinkList  *node
+	liveBytes [][]byte
+	liveNodes []*node
+	liveList  *node
+)
+
+var names = []string{
+	"/gc/cycles/total:gc-cycles",
+	"/gc/heap/goal:bytes",
+	"/gc/heap/live:bytes",
+	"/gc/scan/stack:bytes",
+	"/gc/scan/globals:bytes",
+	"/gc/scan/heap:bytes",
+	"/gc/gogc:percent",
+	"/gc/gomemlimit:bytes",
+	"/memory/classes/total:bytes",
+	"/memory/classes/heap/released:bytes",
+	"/memory/classes/heap/free:bytes",
+	"/memory/classes/heap/objects:bytes",
+	"/gc/heap/allocs:bytes",
+	"/cpu/classes/gc/mark/assist:cpu-seconds",
+	"/cpu/classes/gc/mark/dedicated:cpu-seconds",
+	"/cpu/classes/gc/mark/idle:cpu-seconds",
+	"/cpu/classes/gc/pause:cpu-seconds",
+	"/cpu/classes/gc/total:cpu-seconds",
+	"/cpu/classes/user:cpu-seconds",
+	"/cpu/classes/idle:cpu-seconds",
+	"/cpu/classes/scavenge/total:cpu-seconds",
+	"/cpu/classes/total:cpu-seconds",
+}
+
+var short = []string{
+	"cycle", "goal", "live", "stack", "globals", "heapscan", "gogc", "memlimit", "total", "released", "free",
+	"objects", "allocs", "assist_s", "dedicated_s", "idle_mark_s", "pause_s", "gc_s", "user_s", "idle_s",
+	"scavenge_s", "total_s",
+}
+
+var samples = func() []metrics.Sample {
+	s := make([]metrics.Sample, len(names))
+	for i, n := range names {
+		s[i].Name = n
+	}
+	return s
+}()
+
+var cycleOnly = []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+
+func value(s metrics.Sample) string {
+	switch s.Value.Kind() {
+	case metrics.KindUint64:
+		return fmt.Sprint(s.Value.Uint64())
+	case metrics.KindFloat64:
+		return fmt.Sprintf("%.6f", s.Value.Float64())
+	}
+	return "?"
+}
+
+func line(kind string) string {
+	metrics.Read(samples)
+	out := kind
+	for i, s := range samples {
+		out += " " + short[i] + "=" + value(s)
+	}
+	return out
+}
+
+func main() {
+	liveMiB := flag.Int("live", 16, "live set in MiB")
+	churnMiB := flag.Int("churn", 512, "garbage to allocate after the live set is built, in MiB")
+	shape := flag.String("shape", "noscan", "live set shape: noscan, ptrslice or list")
+	flag.Parse()
+
+	start := time.Now()
+	lastCycle := uint64(0)
+	poll := func() {
+		metrics.Read(cycleOnly)
+		if c := cycleOnly[0].Value.Uint64(); c != lastCycle {
+			lastCycle = c
+			fmt.Println(line("cycle"))
+		}
+	}
+
+	live := *liveMiB << 20
+	switch *shape {
+	case "noscan":
+		for i := 0; i < live/1024; i++ {
+			liveBytes = append(liveBytes, make([]byte, 1024))
+			if i%16 == 0 {
+				poll()
+			}
+		}
+	case "ptrslice":
+		liveNodes = make([]*node, 0, live/64)
+		for i := 0; i < live/64; i++ {
+			liveNodes = append(liveNodes, &node{})
+			if i%256 == 0 {
+				poll()
+			}
+		}
+	case "list":
+		for i := 0; i < live/64; i++ {
+			liveList = &node{next: liveList}
+			if i%256 == 0 {
+				poll()
+			}
+		}
+	default:
+		fmt.Fprintln(os.Stderr, "unknown -shape", *shape)
+		os.Exit(2)
+	}
+	built := time.Since(start)
+
+	churn := *churnMiB << 20
+	for done := 0; done < churn; done += 256*64 + 4096 {
+		var head *node
+		for j := 0; j < 256; j++ {
+			head = &node{next: head}
+		}
+		sinkList = head
+		sinkBytes = make([]byte, 4096)
+		poll()
+	}
+	runtime.KeepAlive(liveBytes)
+	runtime.KeepAlive(liveNodes)
+	runtime.KeepAlive(liveList)
+	fmt.Printf("%s seconds=%.6f build_seconds=%.6f gomaxprocs=%d\n", line("summary"), time.Since(start).Seconds(),
+		built.Seconds(), runtime.GOMAXPROCS(0))
+}

@@ -1,0 +1,81 @@
+"""Fidelity: the pacer model against the real runtime (gosim/programs/gcchurn under GOGC and GOMEMLIMIT).
+
+The program prints, after every GC cycle, the goal the runtime set and the inputs it set it from (runtime/metrics,
+byte precision); the model computes the goal from the same inputs. Then the pacer simulation, given the run's live
+set, allocation volume and measured rates, predicts the number of cycles.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from gosim import toolchain as tc
+from gosim.checks import gc as checks
+from gosim.gc import mgcpacer
+from gosim.toolchain import gctrace
+
+pytestmark = pytest.mark.slow
+
+LIVE_MIB, CHURN_MIB = 32, 1536
+CONFIGS = {
+    "gogc50": {"GOGC": "50"},
+    "gogc100": {"GOGC": "100"},
+    "gogc200": {"GOGC": "200"},
+    "memlimit": {"GOGC": "100", "GOMEMLIMIT": "56MiB"},
+    "gogcoff-memlimit": {"GOGC": "off", "GOMEMLIMIT": "64MiB"},
+}
+
+
+@pytest.fixture(scope="module")
+def gcchurn():
+    return tc.build("gcchurn")
+
+
+@pytest.fixture(scope="module")
+def runs(gcchurn):
+    out = {}
+    for name, env in CONFIGS.items():
+        r = tc.run(gcchurn, ["-live", str(LIVE_MIB), "-churn", str(CHURN_MIB)], env=dict(env, GOMAXPROCS="2"),
+                   godebug="gctrace=1,gcpacertrace=1")
+        out[name] = (gctrace.parse_fields(r.stdout, "cycle"), gctrace.parse_fields(r.stdout, "summary")[0],
+                     gctrace.parse_gctrace(r.stderr), gctrace.parse_pacertrace(r.stderr))
+    return out
+
+
+@pytest.mark.parametrize("name", CONFIGS)
+def test_model_goal_matches_the_runtime_every_cycle(runs, name):
+    cycles, *_ = runs[name]
+    rows = checks.goal_rows(cycles)
+    assert len(rows) > 20
+    assert all(abs(r.error) < 0.01 for r in rows), [r for r in rows if abs(r.error) >= 0.01]
+    exact = sum(r.model == r.real for r in rows)
+    assert exact >= 0.9 * len(rows)  # byte for byte, except when metrics were read mid-update
+
+
+@pytest.mark.parametrize("name", CONFIGS)
+def test_simulated_cycle_count_within_10_percent(runs, name):
+    cycles, summary, trace, _ = runs[name]
+    row, _ = checks.cycle_count_row(cycles, summary, LIVE_MIB << 20, CHURN_MIB << 20, trace)
+    assert abs(row.error) <= 0.10, row
+
+
+def test_traces_parse_and_agree_with_the_program(runs):
+    cycles, summary, trace, pacer = runs["gogc100"]
+    assert len(trace) == summary["cycle"]
+    assert [t.n for t in trace] == list(range(1, len(trace) + 1))
+    # gctrace's goal is the goal the cycle was paced against: the previous cycle's metrics goal, in MiB
+    by_cycle = {c["cycle"]: c for c in cycles}
+    for t in trace[1:]:
+        if t.n - 1 in by_cycle:
+            assert t.goal_mib == by_cycle[t.n - 1]["goal"] >> 20
+            assert t.heap2_mib == by_cycle[t.n]["live"] >> 20 if t.n in by_cycle else True
+    starts = [p for p in pacer if isinstance(p, gctrace.PacerStart)]
+    assert {(p.dedicated, p.fractional) for p in starts} == {mgcpacer.mark_workers(2)}  # 0 + 0.25 at P=2
+    ends = [p for p in pacer if isinstance(p, gctrace.PacerEnd)]
+    assert len(ends) == len(trace) and all(e.live > e.triggered for e in ends)
+
+
+def test_first_goal_is_the_heap_minimum(runs):
+    for name, gogc in (("gogc50", 50), ("gogc100", 100), ("gogc200", 200)):
+        _, _, trace, _ = runs[name]
+        assert trace[0].goal_mib == (4 * gogc // 100)
