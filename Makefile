@@ -59,7 +59,7 @@ serve:
 
 lab: install
 	$(VENV)/bin/jupytext-config set-default-viewer python markdown myst >/dev/null
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser notebooks
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root) notebooks
 
 check-site: $(NODE_DEPS)
 	@test -f $(HTML)/index.html || { echo "no site yet: run make book"; exit 1; }
