@@ -10,8 +10,7 @@ package-level names each initializer refers to, ``init`` functions):
    comparing symbol names, ``objabi.PathToPrefix(path) + "..inittask"`` -- not bare import paths: ``a-b`` sorts
    before ``a`` and ``a.b`` (escaped ``a%2eb``) before both. Records without functions are scheduled but not
    emitted. ``runtime.main`` runs the runtime's own closure first (``runtime_inittasks``), then the program's list,
-   skipping what is done (runtime/proc.go, doInit1). Variant ``"pre-1.21"`` (Go 1.13 to 1.20): the record listed
-   its imports in source order and ``doInit`` walked them depth first, each package once, ``runtime`` first.
+   skipping what is done (runtime/proc.go, doInit1).
 2. **Variables in a package** (go/types/initorder.go, the twin of cmd/compile/internal/types2/initorder.go): a
    dependency graph over constants and variables, functions and methods removed by joining their callers to their
    callees; then repeatedly the node with the highest priority: constants first, then the fewest outstanding
@@ -19,6 +18,13 @@ package-level names each initializer refers to, ``init`` functions):
    f()`` is one initializer. A call through an interface is not a reference.
 3. **init functions** run after the variables, in file order then source order (renamed ``init.0``, ``init.1``, ...
    by the compiler, after the synthetic ``init`` that assigns the variables).
+
+Variant ``"pre-1.21"``, checked against Go 1.19: each record listed its imports in source order and
+``runtime.doInit`` walked them depth first, each package once, ``runtime``'s first (Go 1.13 to 1.20). Go 1.19's
+compiler ordered variables with its own pass (cmd/compile/internal/pkginit/initorder.go, rule ``"pkginit"``): the
+same "earliest declared ready variable" order, but constants are already folded (they carry no dependency) and a
+method of an instantiated generic type is a dependency, which go/types misses (``irefs``). Go 1.20's unified IR
+took the type checker's order.
 
 Left out: which initializers the compiler turns into static data (staticinit). A package's ``nfns`` (functions in
 its inittask) comes with the graph from the compiled package; when it is not given, every initializer and every
@@ -33,6 +39,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 ORDERS = ("current", "pre-1.21")
+RULES = ("types2", "pkginit")  # variable order: go/types & types2 (Go 1.20+), Go 1.19's cmd/compile/internal/pkginit
 
 
 # --- the program graph ---------------------------------------------------------------------------------------
@@ -41,7 +48,8 @@ ORDERS = ("current", "pre-1.21")
 @dataclass(frozen=True)
 class Var:
     """A package-level variable. ``refs``: the package-level names of its own package that its initializer
-    mentions (a method as ``T.m``); ``lhs``: for ``var a, b = f()``, every name the one initializer assigns."""
+    mentions (a method as ``T.m``); ``lhs``: for ``var a, b = f()``, every name the one initializer assigns;
+    ``irefs``: methods of instantiated generic types it selects (only rule ``"pkginit"`` counts them)."""
 
     name: str
     file: str
@@ -49,6 +57,7 @@ class Var:
     refs: tuple[str, ...] = ()
     init: bool = True  # has an initializer (``var x T`` has none)
     lhs: tuple[str, ...] = ()
+    irefs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,7 @@ class Func:
 
     name: str
     refs: tuple[str, ...] = ()
+    irefs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,9 +136,10 @@ def _package_from_data(p: dict) -> Package:
     return Package(
         path=p["path"], imports=tuple(p.get("imports", ())), files=tuple(p.get("files", ())),
         vars=tuple(Var(v["name"], v["file"], v["line"], tuple(v.get("refs") or ()), v.get("init", True),
-                       tuple(v.get("lhs") or ())) for v in p.get("vars", ())),
+                       tuple(v.get("lhs") or ()), tuple(v.get("irefs") or ())) for v in p.get("vars", ())),
         inits=tuple(Init(i["file"], i["line"], i.get("empty", False)) for i in p.get("inits", ())),
-        funcs=tuple(Func(f["name"], tuple(f.get("refs") or ())) for f in p.get("funcs", ())),
+        funcs=tuple(Func(f["name"], tuple(f.get("refs") or ()), tuple(f.get("irefs") or ()))
+                    for f in p.get("funcs", ())),
         consts=tuple(Const(c["name"], tuple(c.get("refs") or ())) for c in p.get("consts", ())),
         std=p.get("std", False), nfns=p.get("nfns"),
     )
@@ -284,13 +295,18 @@ def package_order(program: Program, order: str = "current") -> tuple[str, ...]:
 # --- rule 2: variables ---------------------------------------------------------------------------------------
 
 
-def variable_order(package: Package) -> tuple[tuple[str, ...], ...]:
-    """Models types2.(*Checker).initOrder: the package's initializers in the order they run, each as the names
-    it assigns. Raises ValueError on an initialization cycle (the compiler's "initialization cycle" error)."""
-    nodes: list[Var | Const] = [*package.consts, *package.vars]
+def variable_order(package: Package, rule: str = "types2") -> tuple[tuple[str, ...], ...]:
+    """Models types2.(*Checker).initOrder (rule ``"types2"``): the package's initializers in the order they run,
+    each as the names it assigns. Rule ``"pkginit"``: Go 1.19's compiler (no constants; generic methods count).
+    Raises ValueError on an initialization cycle (the compiler's "initialization cycle" error)."""
+    if rule not in RULES:
+        raise ValueError(f"rule: {rule!r} is not one of {', '.join(RULES)}")
+    generic = rule == "pkginit"
+    nodes: list[Var | Const] = [*(package.consts if not generic else ()), *package.vars]
     index = {n.name: i for i, n in enumerate(nodes) if n.name != "_"}
-    funcs = {f.name: f.refs for f in package.funcs}
-    succ = [_dependencies(n.refs, index, funcs) for n in nodes]
+    funcs = {f.name: f.refs + (f.irefs if generic else ()) for f in package.funcs}
+    succ = [_dependencies(n.refs + (n.irefs if generic and isinstance(n, Var) else ()), index, funcs)
+            for n in nodes]
     pred: list[set[int]] = [set() for _ in nodes]
     for i, deps in enumerate(succ):
         for d in deps:
@@ -340,11 +356,11 @@ def _dependencies(refs: Iterable[str], index: dict[str, int], funcs: dict[str, t
 # --- rule 3 and the whole program ----------------------------------------------------------------------------
 
 
-def package_steps(package: Package, std: bool | None = None) -> list[Step]:
+def package_steps(package: Package, rule: str = "types2") -> list[Step]:
     """One package's steps: its variables in initialization order, then its init functions in file then source
     order. The main package is written ``main``."""
-    std = package.std if std is None else std
-    steps = [Step("var", package.path, name, std=std) for names in variable_order(package) for name in names]
+    std = package.std
+    steps = [Step("var", package.path, name, std=std) for names in variable_order(package, rule) for name in names]
     files = {f: i for i, f in enumerate(package.files)}
     inits = sorted(package.inits, key=lambda i: files.get(i.file, len(files)))  # stable: source order in a file
     return steps + [Step("init", package.path, file=i.file, line=i.line, std=std) for i in inits]
@@ -367,7 +383,8 @@ def initialize(program: Program, order: str = "current") -> Initialization:
     done = set(runtime_tasks)
     main_tasks = tuple(p.package for p in picks if p.runs and p.package not in done)
     packages = static + runtime_tasks + main_tasks
-    steps = tuple(s for path in packages for s in package_steps(program[path]))
+    rule = "types2" if order == "current" else "pkginit"
+    steps = tuple(s for path in packages for s in package_steps(program[path], rule))
     return Initialization(order, packages, static, runtime_tasks, picks, steps)
 
 

@@ -49,17 +49,19 @@ type inPackage struct {
 }
 
 type variable struct {
-	Name string   `json:"name"`
-	File string   `json:"file"`
-	Line int      `json:"line"`
-	Refs []string `json:"refs"`
-	Init bool     `json:"init"`          // has an initializer
-	Lhs  []string `json:"lhs,omitempty"` // var a, b = f(): every name the one initializer assigns
+	Name  string   `json:"name"`
+	File  string   `json:"file"`
+	Line  int      `json:"line"`
+	Refs  []string `json:"refs"`
+	IRefs []string `json:"irefs,omitempty"` // methods of instantiated generic types (see refs)
+	Init  bool     `json:"init"`            // has an initializer
+	Lhs   []string `json:"lhs,omitempty"`   // var a, b = f(): every name the one initializer assigns
 }
 
 type object struct {
-	Name string   `json:"name"` // a method is "T.m"
-	Refs []string `json:"refs"`
+	Name  string   `json:"name"` // a method is "T.m"
+	Refs  []string `json:"refs"`
+	IRefs []string `json:"irefs,omitempty"`
 }
 
 type initFunc struct {
@@ -185,27 +187,32 @@ func analyse(fset *token.FileSet, p inPackage, exports map[string]string, goarch
 			}
 		}
 	}
-	refs := func(nodes ...ast.Node) []string {
-		seen := map[string]bool{}
+	// refs lists the declared names the nodes refer to, as go/types counts them; irefs the methods of
+	// instantiated generic types they select, which go/types does not count (the selected method is a new
+	// object, not the declared one) but Go 1.19's compiler did (cmd/compile/internal/pkginit/initorder.go).
+	refs := func(nodes ...ast.Node) (refs, irefs []string) {
+		seen, iseen := map[string]bool{}, map[string]bool{}
 		for _, n := range nodes {
 			if n == nil || reflect.ValueOf(n).IsNil() { // d.Recv, d.Body, s.Type may be absent
 				continue
 			}
 			ast.Inspect(n, func(n ast.Node) bool {
-				if id, ok := n.(*ast.Ident); ok {
-					if name, ok := decls[info.Uses[id]]; ok {
-						seen[name] = true
+				id, ok := n.(*ast.Ident)
+				if !ok {
+					return true
+				}
+				obj := info.Uses[id]
+				if name, ok := decls[obj]; ok {
+					seen[name] = true
+				} else if f, ok := obj.(*types.Func); ok && f.Origin() != f {
+					if name, ok := decls[f.Origin()]; ok {
+						iseen[name] = true
 					}
 				}
 				return true
 			})
 		}
-		names := make([]string, 0, len(seen))
-		for name := range seen {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		return names
+		return sorted(seen), sorted(iseen)
 	}
 
 	imported := map[string]bool{}
@@ -226,7 +233,8 @@ func analyse(fset *token.FileSet, p inPackage, exports map[string]string, goarch
 					out.Inits = append(out.Inits, initFunc{base, fset.Position(d.Pos()).Line, empty})
 					continue
 				}
-				out.Funcs = append(out.Funcs, object{funcName(d), refs(d.Recv, d.Type, d.Body)})
+				r, ir := refs(d.Recv, d.Type, d.Body)
+				out.Funcs = append(out.Funcs, object{funcName(d), r, ir})
 			case *ast.GenDecl:
 				for _, s := range d.Specs {
 					s, ok := s.(*ast.ValueSpec)
@@ -239,8 +247,8 @@ func analyse(fset *token.FileSet, p inPackage, exports map[string]string, goarch
 							if i < len(s.Values) {
 								value = s.Values[i]
 							}
-							if r := refs(s.Type, value); len(r) > 0 {
-								out.Consts = append(out.Consts, object{id.Name, r})
+							if r, _ := refs(s.Type, value); len(r) > 0 {
+								out.Consts = append(out.Consts, object{id.Name, r, nil})
 							}
 						}
 						continue
@@ -255,11 +263,13 @@ func analyse(fset *token.FileSet, p inPackage, exports map[string]string, goarch
 						v := variable{Name: id.Name, File: base, Line: fset.Position(id.Pos()).Line, Lhs: lhs}
 						switch {
 						case len(s.Values) == 0:
-							v.Refs = refs(s.Type)
+							v.Refs, v.IRefs = refs(s.Type)
 						case lhs != nil:
-							v.Refs, v.Init = refs(s.Type, s.Values[0]), true
+							v.Refs, v.IRefs = refs(s.Type, s.Values[0])
+							v.Init = true
 						default:
-							v.Refs, v.Init = refs(s.Type, s.Values[i]), true
+							v.Refs, v.IRefs = refs(s.Type, s.Values[i])
+							v.Init = true
 						}
 						out.Vars = append(out.Vars, v)
 					}
@@ -275,6 +285,15 @@ func analyse(fset *token.FileSet, p inPackage, exports map[string]string, goarch
 		out.InitOrder = append(out.InitOrder, names)
 	}
 	return out
+}
+
+func sorted(set map[string]bool) []string {
+	names := make([]string, 0, len(set))
+	for name := range set {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // funcName is "f" for a function and "T.m" for a method of T (or *T, or T[P]).

@@ -1,0 +1,3 @@
+module blank
+
+go 1.19

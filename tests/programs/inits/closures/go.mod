@@ -1,0 +1,3 @@
+module closures
+
+go 1.19

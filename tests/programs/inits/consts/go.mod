@@ -1,0 +1,3 @@
+module consts
+
+go 1.19

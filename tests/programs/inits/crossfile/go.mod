@@ -1,0 +1,3 @@
+module crossfile
+
+go 1.19

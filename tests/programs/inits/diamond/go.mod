@@ -1,0 +1,3 @@
+module dia
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/x.y
+
+go 1.19

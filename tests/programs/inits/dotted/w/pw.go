@@ -1,0 +1,3 @@
+package pw
+
+func init() { println("init example.com/x.y/w pw.go:3") }

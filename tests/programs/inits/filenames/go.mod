@@ -1,0 +1,3 @@
+module filenames
+
+go 1.19

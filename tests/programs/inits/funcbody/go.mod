@@ -1,0 +1,3 @@
+module funcbody
+
+go 1.19

@@ -1,0 +1,3 @@
+module interfaces
+
+go 1.19

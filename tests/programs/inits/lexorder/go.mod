@@ -1,0 +1,3 @@
+module lexorder
+
+go 1.19

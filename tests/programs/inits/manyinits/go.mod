@@ -1,0 +1,3 @@
+module manyinits
+
+go 1.19

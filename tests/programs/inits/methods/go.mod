@@ -1,0 +1,3 @@
+module methods
+
+go 1.19

@@ -1,0 +1,3 @@
+module multiassign
+
+go 1.19

@@ -1,0 +1,3 @@
+module ps
+
+go 1.19

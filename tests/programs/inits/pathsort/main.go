@@ -1,0 +1,15 @@
+// The linker compares inittask symbol names, PathToPrefix(path)+"..inittask": ps/a.b is ps/a%2eb, and
+// '%' < '-' < '.' < '/' < upper case < '_' < lower case. Expected: B, a.b, a-b, a, a/b, a_b, ab.
+package main
+
+import _ "ps/ab"
+import _ "ps/a/b"
+import _ "ps/a_b"
+import _ "ps/a"
+import _ "ps/B"
+import _ "ps/a.b"
+import _ "ps/a-b"
+
+func init() { println("init main main.go:13") }
+
+func main() {}

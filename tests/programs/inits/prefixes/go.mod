@@ -1,0 +1,3 @@
+module pre
+
+go 1.19

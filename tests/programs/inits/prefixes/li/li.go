@@ -1,0 +1,3 @@
+package li
+
+func init() { println("init pre/li li.go:3") }

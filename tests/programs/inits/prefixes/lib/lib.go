@@ -1,0 +1,3 @@
+package lib
+
+func init() { println("init pre/lib lib.go:3") }

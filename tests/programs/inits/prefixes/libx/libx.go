@@ -1,0 +1,3 @@
+package libx
+
+func init() { println("init pre/libx libx.go:3") }

@@ -1,0 +1,7 @@
+package a
+
+import "sl/z"
+
+func init() { println("init sl/a a.go:5") }
+
+func Z() int { return z.Z }

@@ -1,0 +1,3 @@
+module sl
+
+go 1.19

@@ -1,0 +1,3 @@
+package m
+
+func init() { println("init sl/m m.go:3") }

@@ -1,0 +1,6 @@
+package z
+
+// Z is static data: no code runs to set it.
+var Z = 1
+
+const C = "z"

@@ -1,0 +1,3 @@
+package b
+
+func init() { println("init n/b b.go:3") }

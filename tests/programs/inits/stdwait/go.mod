@@ -1,0 +1,3 @@
+module n
+
+go 1.19
