@@ -1,0 +1,3 @@
+module allocseq
+
+go 1.27
