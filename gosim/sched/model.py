@@ -17,7 +17,8 @@ import numpy as np
 
 from ..units import parse_duration
 from .proc import Costs, check_gomaxprocs, simulate_program
-from .workloads import WORKLOADS, workload as workload_fn
+from .workloads import SYSTEM_PREFIX, WORKLOADS, runtime_main
+from .workloads import workload as workload_fn
 
 GOROUTINES_LIMIT = 100_000
 
@@ -54,6 +55,11 @@ class GStat:
     cpu_ns: int
     slices: int
     status: str
+
+    @property
+    def system(self) -> bool:
+        """One of the runtime's own goroutines (forcegc, bgsweep...): they park for good, by design."""
+        return self.name.startswith(SYSTEM_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -117,16 +123,22 @@ class SchedResult:
     def cpu_share(self, names: str | None = None) -> dict[int, float]:
         """Each goroutine's CPU time over the run's total goroutine CPU time (only those whose name starts with
         ``names``, if given)."""
-        gs = [g for g in self.gs if names is None or g.name.startswith(names)]
+        gs = [g for g in self.user_gs() if names is None or g.name.startswith(names)]
         total = sum(g.cpu_ns for g in gs) or 1
         return {g.goid: g.cpu_ns / total for g in gs}
 
     def fairness(self, names: str | None = None) -> float:
         """min/max CPU time over the goroutines (the real cpubound program's work min/max)."""
-        return fairness([g.cpu_ns for g in self.gs if names is None or g.name.startswith(names)])
+        return fairness([g.cpu_ns for g in self.user_gs() if g.goid != 1 and (names is None or
+                                                                               g.name.startswith(names))])
+
+    def user_gs(self) -> list[GStat]:
+        """The program's goroutines (main and those it started), without the runtime's own."""
+        return [g for g in self.gs if not g.system]
 
     def all_finished(self) -> bool:
-        return all(g.finished_ns >= 0 for g in self.gs)
+        """Every goroutine of the program finished (the runtime's own park for good and are not counted)."""
+        return all(g.finished_ns >= 0 for g in self.user_gs())
 
     def overlaps(self) -> list[tuple[int, int, int]]:
         """(goid, t, t') where a goroutine's running intervals overlap (it would run on two Ps at once)."""
@@ -217,7 +229,7 @@ def simulate(workload: str = "cpubound", *, gomaxprocs: int = 4, goroutines: int
     resize = tuple((_ns(t, "resize time"), check_gomaxprocs(k)) for t, k in resize)
     rng = random.Random(f"workload:{seed}")
 
-    s = simulate_program(lambda sched: fn(sched, n, dur, rng), procs, until=until, seed=seed,
+    s = simulate_program(lambda sched: runtime_main(sched, fn(sched, n, dur, rng)), procs, until=until, seed=seed,
                          asyncpreempt=asyncpreempt, schedtrace_ns=trace_ns, costs=costs, record=record,
                          sample_ns=sample_ns, check=check, resize=resize)
     rec = s.rec

@@ -706,6 +706,8 @@ class Sched:
         runqput(pp, gp, True, self.sched)
         if len(pp.runq) > self.max_runq:
             self.max_runq = len(pp.runq)
+        if len(self.sched.runq) > self.max_globrunq:
+            self.max_globrunq = len(self.sched.runq)
         self.wakep()
 
     def newproc(self, pp: p, prog: Iterator, name: str, parent: int) -> g:
@@ -714,6 +716,8 @@ class Sched:
         runqput(pp, newg, True, self.sched)
         if len(pp.runq) > self.max_runq:
             self.max_runq = len(pp.runq)
+        if len(self.sched.runq) > self.max_globrunq:
+            self.max_globrunq = len(self.sched.runq)
         self.wakep()
         return newg
 

@@ -191,6 +191,35 @@ def mix(s, n: int, duration: int, rng: random.Random) -> Iterator:
         yield recv(done)
 
 
+# runtime.main before main.main: schedinit's aftermath and the runtime's init tasks (~100 us here).
+RUNTIME_INIT = 100 * US
+SYSTEM_PREFIX = "runtime."
+
+
+def runtime_main(s, user_main: Iterator) -> Iterator:
+    """``runtime.main`` (proc.go): the runtime's own goroutines, then ``main.main``. ``forcegchelper`` (started by
+    proc.go's ``init``), ``bgsweep`` and ``bgscavenge`` (``gcenable`` waits until both have started: two receives
+    on a channel of capacity 2) and the GOMAXPROCS updater park for good; they are why the first SCHED line of a
+    real program already shows a few schedticks. Their names start with ``runtime.``."""
+    forever = hchan(0, "never")
+
+    def parked(work: int = 2 * US, c: hchan | None = None) -> Iterator:
+        yield run(work)
+        if c is not None:
+            yield send(c)
+        yield recv(forever)
+
+    yield run(RUNTIME_INIT)
+    yield go(parked(), "runtime.forcegchelper")
+    c = hchan(2, "gcenable")
+    yield go(parked(c=c), "runtime.bgsweep")
+    yield go(parked(c=c), "runtime.bgscavenge")
+    yield recv(c)
+    yield recv(c)
+    yield go(parked(), "runtime.updateMaxProcsGoroutine")
+    yield from user_main
+
+
 WORKLOADS: dict[str, tuple[Callable, str]] = {
     "cpubound": (cpubound, "N goroutines in call-free loops (gosim/programs/cpubound)"),
     "cpubound-calls": (cpubound_calls, "N goroutines in loops that call a function (cpubound -calls)"),

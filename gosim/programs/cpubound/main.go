@@ -30,11 +30,18 @@ func spin(work *uint64) {
 	*work = n
 }
 
+// step is not a leaf (it calls leaf), so the compiler gives it the stack-check prologue. A small leaf function
+// gets none (it is marked NOSPLIT automatically), and calling it is no preemption point: a loop around
+// leaf alone starves under asyncpreemptoff just like a call-free loop.
+//
 //go:noinline
-func step(n uint64) uint64 { return n + 1 }
+func step(n uint64) uint64 { return leaf(n) + 1 }
 
-// spinCalls calls a non-inlined function each iteration: its prologue compares SP with g.stackguard0, which
-// preemptone sets to stackPreempt, so the goroutine yields cooperatively.
+//go:noinline
+func leaf(n uint64) uint64 { return n }
+
+// spinCalls calls step each iteration: step's prologue compares SP with g.stackguard0, which preemptone sets to
+// stackPreempt, so the goroutine yields cooperatively.
 func spinCalls(work *uint64) {
 	n := uint64(0)
 	for !stop.Load() {

@@ -1,7 +1,10 @@
 // timeslice: CPU-bound goroutines measure their own run intervals (meant for GOMAXPROCS=1).
 //
-// Each goroutine loops reading the monotonic clock. A gap longer than -gap between two readings means it was
-// descheduled: the interval before the gap was one time slice. Output: one line per slice,
+// Each goroutine loops reading the monotonic clock and writes its number into a shared "owner" word. Finding
+// another goroutine's number there means that goroutine ran since the previous iteration: the interval up to the
+// previous reading was one time slice. (A gap in the clock alone is not enough: on a busy machine the OS also
+// takes the CPU away from a thread for a while, without the Go scheduler switching goroutines.) Output: one line
+// per slice,
 //
 //	slice <goroutine> <start ns> <end ns>
 //
@@ -19,12 +22,14 @@ import (
 
 type slice struct{ start, end int64 }
 
-var stop atomic.Bool
+var (
+	stop  atomic.Bool
+	owner atomic.Int64
+)
 
 func main() {
 	g := flag.Int("g", 2, "number of CPU-bound goroutines")
 	d := flag.Duration("d", 500*time.Millisecond, "how long to run")
-	gap := flag.Duration("gap", 200*time.Microsecond, "a clock gap longer than this ends a slice")
 	flag.Parse()
 
 	base := time.Now()
@@ -34,14 +39,17 @@ func main() {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			var mine []slice
+			me := int64(i + 1)
+			mine := make([]slice, 0, 1024)
+			owner.Store(me)
 			start := int64(time.Since(base))
 			last := start
 			for !stop.Load() {
 				now := int64(time.Since(base))
-				if now-last > int64(*gap) {
+				if owner.Load() != me {
 					mine = append(mine, slice{start, last})
 					start = now
+					owner.Store(me)
 				}
 				last = now
 			}

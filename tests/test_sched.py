@@ -1,0 +1,215 @@
+"""The scheduler model on its own: run queues, stealing order, properties (hypothesis), preemption, procresize,
+stacks, and the command line."""
+
+from __future__ import annotations
+
+import statistics
+from collections import deque
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gosim import sched
+from gosim.cli import main as cli_main
+from gosim.sched import runq, stack
+from gosim.sched.chan import chanrecv, chansend, hchan
+from gosim.sched.proc import Costs
+
+
+class P:
+    def __init__(self):
+        self.runq = deque()
+        self.runnext = None
+
+
+class Schedt:
+    def __init__(self):
+        self.runq = deque()
+        self.runqputslow = 0
+
+
+# --- run queues -------------------------------------------------------------------------------------------------
+
+
+def test_runqput_next_kicks_the_old_runnext_to_the_tail():
+    pp, s = P(), Schedt()
+    runq.runqput(pp, "a", True, s)
+    runq.runqput(pp, "b", True, s)
+    assert pp.runnext == "b" and list(pp.runq) == ["a"]
+    assert runq.runqget(pp) == ("b", True)  # runnext inherits the time slice
+    assert runq.runqget(pp) == ("a", False)
+
+
+def test_a_full_local_queue_spills_half_and_the_new_g_to_the_global_queue():
+    pp, s = P(), Schedt()
+    for i in range(256):
+        runq.runqput(pp, i, False, s)
+    runq.runqput(pp, 256, False, s)
+    assert list(s.runq) == list(range(128)) + [256]
+    assert list(pp.runq) == list(range(128, 256))
+
+
+@pytest.mark.parametrize("n, want", [(1, 1), (2, 1), (3, 2), (7, 4), (256, 128)])
+def test_runqsteal_takes_n_minus_n_over_2_and_runs_the_last(n, want):
+    thief, victim = P(), P()
+    victim.runq.extend(range(n))
+    gp = runq.runqsteal(thief, victim, False)
+    assert gp == want - 1
+    assert list(thief.runq) == list(range(want - 1))
+    assert len(victim.runq) == n - want
+
+
+def test_runnext_is_stolen_only_when_asked():
+    thief, victim = P(), P()
+    victim.runnext = "g"
+    assert runq.runqsteal(thief, victim, False) is None
+    assert runq.runqsteal(thief, victim, True) == "g" and victim.runnext is None
+
+
+@pytest.mark.parametrize("size, procs, want", [(19, 1, 19), (20, 2, 11), (300, 1, 128), (5, 8, 1)])
+def test_globrunqgetbatch_takes_min_n_size_size_over_gomaxprocs_plus_1(size, procs, want):
+    s = Schedt()
+    s.runq.extend(range(size))
+    gp, rest = runq.globrunqgetbatch(s, 128, procs)
+    assert gp == 0 and len(rest) == want - 1
+
+
+@given(st.integers(1, 64), st.integers(0, 2**32 - 1))
+def test_random_order_is_a_permutation_for_every_start(count, start):
+    order = runq.randomOrder(count).order(start)
+    assert sorted(order) == list(range(count))
+
+
+def test_channels_hand_off_directly_and_buffer():
+    c = hchan(1)
+    assert chanrecv(c, "r") == (True, None, True)  # blocks
+    assert chansend(c, "s") == (False, "r")  # direct to the waiting receiver
+    assert chansend(c, "s") == (False, None)  # buffered
+    assert chansend(c, "t") == (True, None)  # full
+    assert chanrecv(c, "r") == (False, "t", True)  # head of buffer; t's value moves in
+
+
+# --- the simulation ---------------------------------------------------------------------------------------------
+
+
+def test_cpu_bound_time_slice_is_about_20ms_from_sysmon_not_a_constant():
+    r = sched.simulate("cpubound", gomaxprocs=1, goroutines=4, duration="400ms")
+    slices = r.timeslices(skip_ns=100_000_000)
+    assert 19.5e6 < statistics.median(slices) < 20.5e6
+    # forcePreemptNS is 10 ms; with a sysmon that woke every 10 ms exactly the slice would still be 2 periods.
+    fast = sched.simulate("cpubound", gomaxprocs=1, goroutines=4, duration="400ms", costs=Costs(timerslack=0))
+    assert statistics.median(fast.timeslices(skip_ns=100_000_000)) == pytest.approx(20e6, rel=0.01)
+
+
+def test_gomaxprocs_1_preempted_goroutines_cycle_through_the_global_queue():
+    r = sched.simulate("cpubound", gomaxprocs=1, goroutines=20, duration="500ms", schedtrace="100ms")
+    rows = [(row.runqueue, row.runq[0]) for row in r.schedtrace[1:5]]
+    assert rows == [(5, 14), (10, 9), (15, 4), (0, 19)]  # as the real runtime prints (facts P4)
+
+
+def test_asyncpreemptoff_starves_main_behind_call_free_loops():
+    off = sched.simulate("cpubound", gomaxprocs=2, goroutines=4, duration="50ms", asyncpreempt=False, limit="500ms")
+    assert not off.exited and not off.preemptions
+    calls = sched.simulate("cpubound-calls", gomaxprocs=2, goroutines=4, duration="50ms", asyncpreempt=False)
+    assert calls.exited and calls.all_finished()
+    assert {how for *_, how in calls.preemptions} == {"coop"}
+
+
+def test_deterministic_for_a_seed():
+    a = sched.simulate("mix", gomaxprocs=4, goroutines=16, duration="50ms", seed=3)
+    b = sched.simulate("mix", gomaxprocs=4, goroutines=16, duration="50ms", seed=3)
+    c = sched.simulate("mix", gomaxprocs=4, goroutines=16, duration="50ms", seed=4)
+    assert a == b
+    assert a.intervals != c.intervals
+
+
+def test_syscalls_are_handed_off_by_retake():
+    r = sched.simulate("syscall", gomaxprocs=2, goroutines=8, duration="50ms")
+    assert r.all_finished()
+    assert any(h[2] == "retake" for h in r.handoffs)
+    assert any(s[4] for s in r.syscalls)  # some exits found their P taken
+
+
+def test_many_goroutines_overflow_to_the_global_queue():
+    r = sched.simulate("fanout", gomaxprocs=1, goroutines=600, duration="20ms", check=True)
+    assert r.all_finished()
+    assert r.max_local_runq == 256 and r.max_global_runq > 0
+
+
+def test_procresize_moves_work_and_keeps_every_goroutine():
+    r = sched.simulate("cpubound", gomaxprocs=4, goroutines=12, duration="300ms", schedtrace="50ms",
+                       resize=(("100ms", 2), ("200ms", 6)), check=True)
+    assert r.exited and r.all_finished() and not r.overlaps()
+    assert [x[1:] for x in r.resizes] == [(4, 2), (2, 6)]
+    assert {row.gomaxprocs for row in r.schedtrace} == {4, 2, 6}
+
+
+@pytest.mark.parametrize("bad", [0, 1025, "x"])
+def test_bad_gomaxprocs_is_a_clear_value_error(bad):
+    with pytest.raises(ValueError, match="gomaxprocs"):
+        sched.simulate("cpubound", gomaxprocs=bad)
+
+
+WORKLOADS = sorted(sched.WORKLOADS)
+
+
+@settings(max_examples=25, deadline=None)
+@given(workload=st.sampled_from(WORKLOADS), procs=st.integers(1, 8), n=st.integers(1, 40),
+       seed=st.integers(0, 1000), ms=st.integers(5, 60))
+def test_properties(workload, procs, n, seed, ms):
+    r = sched.simulate(workload, gomaxprocs=procs, goroutines=n, duration=f"{ms}ms", seed=seed, check=True)
+    assert r.exited and r.all_finished(), "every goroutine finishes"
+    assert not r.overlaps(), "no goroutine runs on two Ps at once"
+    assert r.max_local_runq <= 256, "local run queues stay bounded"
+    assert r.max_global_runq <= len(r.gs)
+    # Work conservation: never an idle P while a runnable G waits and nobody is spinning for longer than it
+    # takes to wake a thread.
+    assert r.conservation_max_ns <= r.costs.newm
+
+
+# --- stacks -----------------------------------------------------------------------------------------------------
+
+
+def test_stacks_start_at_2k_and_double():
+    run = stack.recursion(200, 100)
+    assert [g.old for g in run.growths] == [2048, 4096, 8192, 16384]
+    assert all(g.new == 2 * g.old for g in run.growths)
+    assert run.size == 32768 and run.max_used <= run.size
+
+
+def test_a_huge_frame_skips_sizes():
+    run = stack.grow([64, 20000])
+    assert [(g.old, g.new) for g in run.growths] == [(2048, 32768)]
+
+
+def test_first_growth_is_where_the_guard_is_crossed():
+    # frames of <= StackSmall bytes: grow when SP - lo <= stackGuard (928)
+    run = stack.recursion(20, 120)
+    g = run.growths[0]
+    assert 2048 - g.used <= stack.stackGuard < 2048 - (g.used - 128)
+
+
+def test_stack_overflow():
+    with pytest.raises(OverflowError, match="stack overflow"):
+        stack.grow([600_000_000])
+
+
+# --- the command ------------------------------------------------------------------------------------------------
+
+
+def test_cli_prints_sched_lines_and_a_summary(capsys):
+    assert cli_main(["sched", "--gomaxprocs", "2", "--workload", "cpubound", "--goroutines", "8",
+                     "--duration", "200ms", "--schedtrace", "100ms", "--seed", "1"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("SCHED 0ms: gomaxprocs=2 idleprocs=")
+    assert any(line.startswith("time slices (preempted") for line in out)
+    assert any(line.startswith("steals:") for line in out)
+
+
+@pytest.mark.parametrize("bad", ["0", "1025", "x"])
+def test_cli_bad_gomaxprocs_exits_2(bad, capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli_main(["sched", "--gomaxprocs", bad])
+    assert exc.value.code == 2
+    assert "gomaxprocs" in capsys.readouterr().err
