@@ -12,6 +12,7 @@ import math
 from dataclasses import replace
 
 from ..cli import checked
+from .gc import int_in
 from ..gc import guide, mgcpacer, pacersim
 from ..gc.workload import SCENARIOS
 from ..units import MiB, parse_bytes
@@ -86,23 +87,11 @@ def register(sub) -> None:
     r.add_argument("--memlimit", default=mgcpacer.MAX_INT64, **limit)
     r.add_argument("--gomaxprocs", type=checked(pacersim.check_gomaxprocs), default=2, metavar="N",
                    help=f"number of Ps, 1..{pacersim.GOMAXPROCS_LIMIT} (default 2)")
-    r.add_argument("--cycles", type=checked(_positive("cycles")), default=10000, metavar="N",
+    r.add_argument("--cycles", type=int_in("cycles", 1), default=10000, metavar="N",
                    help="stop after N cycles (default 10000)")
     r.add_argument("--seconds", type=checked(_positive_float("seconds")), default=None, metavar="S",
                    help="simulated seconds (default: the scenario's own)")
     r.set_defaults(func=run_scenario)
-
-
-def _positive(name: str):
-    def convert(text: str) -> int:
-        try:
-            n = int(text)
-        except ValueError:
-            n = 0
-        if n < 1 or str(n) != text.strip():
-            raise ValueError(f"{name} must be a positive integer, got {text!r}")
-        return n
-    return convert
 
 
 def _positive_float(name: str):

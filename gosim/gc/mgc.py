@@ -1,0 +1,321 @@
+"""Tri-color marking and sweeping, one object at a time, with a mutator running in between.
+
+Mirrors the phases of runtime/mgc.go's design comment: ``_GCoff`` → sweep termination (STW) → ``_GCmark``
+(write barrier on, allocate black, root jobs for globals and each goroutine stack, then grey objects drained from
+the work queue) → ``_GCmarktermination`` (STW) → ``_GCoff`` and sweep, which frees every white object. Colours:
+white = mark bit clear; grey = marked and waiting in the work queue (``gcWork``, LIFO like a workbuf); black =
+marked and scanned. ``shade`` and ``greyobject`` are the runtime's (mgcmark.go): set the mark bit, then queue the
+object unless it is noscan (straight to black). ``gcmarknewobject``: objects allocated during the mark are black.
+
+A seeded `Mutator` runs between the collector's steps: it allocates, loads pointers from the heap into its stack,
+stores stack pointers into the heap and globals (through the write barrier, `gosim.gc.mbarrier`), and drops
+pointers. At mark termination `lost_objects` compares the marks with what the program can actually reach: a
+reachable white object is the *lost object* sweep would free under the program's feet. Each step can be recorded
+as a `Frame` for the chapter's step-through.
+
+What it leaves out: parallel mark workers and their per-P queues, assists and pacing (see `pacersim`), oblets,
+finalizers, the tiny allocator, Green Tea's span queue (see `greentea`).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from dataclasses import dataclass, field
+
+from .heap import HeapStore, ObjectStore, random_heap
+from .mbarrier import Barrier, barrier, wbBuf
+
+_GCoff, _GCmark, _GCmarktermination = 0, 1, 2
+PHASES = {_GCoff: "_GCoff", _GCmark: "_GCmark", _GCmarktermination: "_GCmarktermination"}
+
+WHITE, GREY, BLACK, FREE = "white", "grey", "black", "free"
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The heap after one step: each object's colour, the work queue, which stacks are scanned, what happened."""
+
+    step: int
+    phase: str
+    actor: str  # "gc" or "g0", "g1", ...
+    action: str
+    colors: tuple[str, ...]
+    queue: tuple[int, ...]
+    stacks_scanned: tuple[bool, ...]
+    edges: tuple[tuple[int, int], ...]
+    roots: tuple[tuple[str, int], ...]  # ("globals[0]", obj), ("g1[2]", obj)
+
+
+class Collector:
+    """One GC cycle over a `HeapStore` with roots (``globals``, ``stacks``)."""
+
+    def __init__(self, heap: ObjectStore, barrier_: Barrier | str = "hybrid") -> None:
+        self.heap = heap
+        self.barrier = barrier(barrier_)
+        self.gcphase = _GCoff
+        self.queue: deque[int] = deque()
+        self.scanned: set[int] = set()
+        self.stack_scanned = [False] * len(heap.stacks)
+        self.root_jobs: deque[tuple[str, int]] = deque()
+        self.wbuf = wbBuf()
+        self.allocated_black = 0
+        self.shaded_by_barrier = 0
+        self.work = 0  # objects scanned
+
+    @property
+    def writeBarrier_enabled(self) -> bool:
+        return self.gcphase in (_GCmark, _GCmarktermination)
+
+    # --- marking -------------------------------------------------------------------------------------------------
+
+    def shade(self, obj: int | None) -> None:
+        """``shade``/``greyobject``: mark and queue a white object (noscan objects go straight to black)."""
+        if obj is None or self.heap.is_marked(obj):
+            return
+        self.heap.set_marked(obj)
+        if self.heap.is_scan(obj) and self.heap.fields(obj):
+            self.queue.append(obj)
+        else:
+            self.scanned.add(obj)
+
+    def gcStart(self) -> None:
+        """Sweep termination and the switch to ``_GCmark``: write barrier on, root jobs queued."""
+        self.gcphase = _GCmark
+        self.root_jobs = deque([("globals", 0), *(("stack", g) for g in range(len(self.heap.stacks)))])
+        if self.barrier.scan_stacks_at_start:  # a snapshot: every stack, world stopped
+            for g in range(len(self.heap.stacks)):
+                self.scan_stack(g)
+            self.root_jobs = deque([("globals", 0)])
+
+    def scan_stack(self, g: int) -> None:
+        """``scanstack``: shade every pointer in goroutine g's frames; the stack is black afterwards."""
+        for obj in self.heap.stacks[g]:
+            self.shade(obj)
+        self.stack_scanned[g] = True
+
+    def scanobject(self, obj: int) -> None:
+        for target in self.heap.fields(obj):
+            self.shade(target)
+        self.scanned.add(obj)
+        self.work += 1
+
+    def step(self) -> str | None:
+        """One unit of mark work (``gcDrain``): a root job first, else scan one grey object. None: no work."""
+        if self.wbuf.entries:
+            for obj in self.wbuf.drain():
+                self.shade(obj)
+            return "flush wbBuf"
+        if self.root_jobs:
+            kind, i = self.root_jobs.popleft()
+            if kind == "globals":
+                for obj in self.heap.globals:
+                    self.shade(obj)
+                return "scan globals"
+            self.scan_stack(i)
+            return f"scan stack of g{i}"
+        if self.queue:
+            obj = self.queue.pop()
+            self.scanobject(obj)
+            return f"scan object {obj}"
+        return None
+
+    def drain(self) -> None:
+        while self.step() is not None:
+            pass
+
+    def mark_termination(self) -> None:
+        """``gcMarkDone`` + ``gcMarkTermination``: flush the write-barrier buffer, (Dijkstra) re-scan stacks with
+        the world stopped, drain, and switch to ``_GCmarktermination``."""
+        self.drain()
+        if self.barrier.rescan_stacks:
+            for g in range(len(self.heap.stacks)):
+                self.scan_stack(g)
+            self.drain()
+        self.gcphase = _GCmarktermination
+
+    def sweep(self) -> list[int]:
+        """``_GCoff`` and sweep: every white object is freed."""
+        self.gcphase = _GCoff
+        return self.heap.sweep()
+
+    # --- the mutator's side -------------------------------------------------------------------------------------
+
+    def writePointer(self, g: int, holder: int | None, index: int, ptr: int | None) -> None:
+        """``*slot = ptr`` in the heap (``holder``'s field) or in a global (``holder`` None), with the barrier."""
+        old = self.heap.fields(holder)[index] if holder is not None else self.heap.globals[index]
+        if self.writeBarrier_enabled:
+            ptrs = self.barrier.pointers_to_shade(old, ptr, not self.stack_scanned[g])
+            self.shaded_by_barrier += len(ptrs)
+            if self.wbuf.put(ptrs):
+                for obj in self.wbuf.drain():
+                    self.shade(obj)
+        if holder is None:
+            self.heap.globals[index] = ptr
+        else:
+            self.heap.set_field(holder, index, ptr)
+
+    def newobject(self, size: int, nptr: int) -> int:
+        """``mallocgc``: allocated black while marking (``gcmarknewobject``), white otherwise."""
+        obj = self.heap.allocate(size, nptr)
+        if self.gcphase != _GCoff:
+            self.heap.set_marked(obj)
+            self.scanned.add(obj)
+            self.allocated_black += 1
+        return obj
+
+    # --- views ---------------------------------------------------------------------------------------------------
+
+    def color(self, obj: int) -> str:
+        if self.heap.freed[obj]:
+            return FREE
+        if not self.heap.is_marked(obj):
+            return WHITE
+        return BLACK if obj in self.scanned else GREY
+
+    def frame(self, step: int, actor: str, action: str) -> Frame:
+        h = self.heap
+        edges = tuple((o, t) for o in range(len(h.size_)) if not h.freed[o] for t in h.fields(o) if t is not None)
+        roots = tuple((f"globals[{i}]", o) for i, o in enumerate(h.globals) if o is not None) + tuple(
+            (f"g{g}[{i}]", o) for g, st in enumerate(h.stacks) for i, o in enumerate(st) if o is not None)
+        return Frame(step, PHASES[self.gcphase], actor, action, tuple(self.color(o) for o in range(len(h.size_))),
+                     tuple(self.queue), tuple(self.stack_scanned), edges, roots)
+
+
+def lost_objects(heap: ObjectStore) -> list[int]:
+    """The invariant check at mark termination: objects the program can reach that are still white."""
+    return sorted(o for o in heap.reachable() if not heap.is_marked(o))
+
+
+@dataclass
+class Mutator:
+    """Goroutines doing random pointer work, seeded. Each op is one of: alloc, load, store, clear, drop, global."""
+
+    seed: int = 0
+    weights: dict[str, float] = field(default_factory=lambda: dict(
+        load=4, store=3, clear=2, drop=2, alloc=1, load_global=1, store_global=1))
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+
+    def op(self, c: Collector) -> str:
+        """Perform one random valid operation; returns what it did."""
+        h, rng = c.heap, self.rng
+        g = rng.randrange(len(h.stacks))
+        stack = h.stacks[g]
+        if not stack:
+            return "idle"
+        kinds, weights = zip(*self.weights.items())
+        kind = rng.choices(kinds, weights)[0]
+        i = rng.randrange(len(stack))
+        held = [j for j, o in enumerate(stack) if o is not None and h.fields(o)]
+        if kind == "alloc":
+            obj = c.newobject(rng.choice((16, 32, 48, 64)), rng.randint(1, 2))
+            stack[i] = obj
+            return f"g{g}: s{i} = new object {obj}"
+        if kind == "drop":
+            stack[i] = None
+            return f"g{g}: s{i} = nil"
+        if kind == "load_global" and h.globals:
+            k = rng.randrange(len(h.globals))
+            stack[i] = h.globals[k]
+            return f"g{g}: s{i} = globals[{k}]"
+        if kind == "store_global" and h.globals:
+            k = rng.randrange(len(h.globals))
+            c.writePointer(g, None, k, stack[i])
+            return f"g{g}: globals[{k}] = s{i}"
+        if not held:
+            return "idle"
+        j = rng.choice(held)
+        obj = stack[j]
+        k = rng.randrange(len(h.fields(obj)))
+        if kind == "load":
+            stack[i] = h.fields(obj)[k]
+            return f"g{g}: s{i} = s{j}.f{k} ({obj}.f{k})"
+        if kind == "store":
+            c.writePointer(g, obj, k, stack[i])
+            return f"g{g}: s{j}.f{k} = s{i} ({obj}.f{k} = {stack[i]})"
+        c.writePointer(g, obj, k, None)
+        return f"g{g}: s{j}.f{k} = nil ({obj}.f{k})"
+
+
+@dataclass(frozen=True)
+class CycleResult:
+    barrier: str
+    seed: int
+    objects: int  # objects in the heap when the cycle started
+    allocated_black: int
+    marked: int
+    freed: tuple[int, ...]
+    lost: tuple[int, ...]  # reachable but white at mark termination (freed by sweep: a dangling pointer)
+    mutator_ops: int
+    mark_steps: int
+    barrier_shades: int
+    wbuf_flushes: int
+    frames: tuple[Frame, ...] = ()
+
+    def summary(self) -> str:
+        return (f"barrier={self.barrier} seed={self.seed} objects={self.objects} marked={self.marked} "
+                f"allocated_black={self.allocated_black} freed={len(self.freed)} lost={len(self.lost)} "
+                f"mutator_ops={self.mutator_ops} mark_steps={self.mark_steps} barrier_shades={self.barrier_shades}")
+
+
+def run_cycle(heap: ObjectStore | None = None, barrier_: str | Barrier = "hybrid", seed: int = 0, *,
+              objects: int = 40, mutator_rate: float = 0.6, ops_before: int = 0, record: bool = False,
+              max_steps: int = 100_000) -> CycleResult:
+    """One GC cycle with a seeded mutator interleaved: before each mark step, the mutator runs one operation with
+    probability ``mutator_rate`` (repeatedly). ``heap`` defaults to ``random_heap(objects, seed)``."""
+    if heap is None:
+        heap = random_heap(objects, seed)
+    if not 0 <= mutator_rate < 1:
+        raise ValueError(f"mutator_rate must be in [0, 1), got {mutator_rate}")
+    c = Collector(heap, barrier_)
+    mut = Mutator(seed)
+    sched = random.Random(seed ^ 0x5EED)
+    frames: list[Frame] = []
+    n0 = len(heap.objects())
+    for _ in range(ops_before):
+        mut.op(c)
+    c.gcStart()
+    if record:
+        frames.append(c.frame(0, "gc", "gcStart: write barrier on, roots queued"))
+    ops = steps = 0
+    while steps < max_steps:
+        while sched.random() < mutator_rate:
+            action = mut.op(c)
+            ops += 1
+            if record:
+                frames.append(c.frame(len(frames), action.split(":")[0], action))
+        action = c.step()
+        if action is None:
+            break
+        steps += 1
+        if record:
+            frames.append(c.frame(len(frames), "gc", action))
+    c.mark_termination()
+    lost = lost_objects(heap)
+    marked = sum(heap.is_marked(o) for o in heap.objects())
+    if record:
+        frames.append(c.frame(len(frames), "gc", f"mark termination: lost {lost}" if lost else "mark termination"))
+    freed = c.sweep()
+    if record:
+        frames.append(c.frame(len(frames), "gc", f"sweep: freed {len(freed)}"))
+    return CycleResult(c.barrier.name, seed, n0, c.allocated_black, marked, tuple(freed), tuple(lost), ops, steps,
+                       c.shaded_by_barrier, c.wbuf.flushes, tuple(frames))
+
+
+def step_through(objects: int = 8, seed: int = 1, barrier_: str = "hybrid", mutator_rate: float = 0.0
+                 ) -> tuple[Frame, ...]:
+    """Frames of one small cycle for the chapter's tri-color step-through (no mutator by default)."""
+    heap = random_heap(objects, seed, globals_=1, goroutines=1, slots=2, max_fields=2)
+    return run_cycle(heap, barrier_, seed, mutator_rate=mutator_rate, record=True).frames
+
+
+def find_loss(barrier_: str = "none", objects: int = 12, seeds=range(200), mutator_rate: float = 0.6
+              ) -> CycleResult | None:
+    """The first seed whose schedule loses an object under ``barrier_`` (for the barrier demo), or None."""
+    for seed in seeds:
+        r = run_cycle(None, barrier_, seed, objects=objects, mutator_rate=mutator_rate)
+        if r.lost:
+            return r
+    return None

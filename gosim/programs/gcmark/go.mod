@@ -1,0 +1,3 @@
+module gcmark
+
+go 1.27
