@@ -239,3 +239,10 @@ def test_cli_bad_input_exits_2(argv, capsys):
         cli.main(argv)
     assert exc.value.code == 2
     assert "usage:" in capsys.readouterr().err
+
+
+def test_full_model_tradeoff_curve():
+    curve = pacersim.tradeoff("steady", (50, 100, 200, 400))
+    cpu = [c for _, c, _ in curve]
+    peak = [p for _, _, p in curve]
+    assert cpu == sorted(cpu, reverse=True) and peak == sorted(peak)

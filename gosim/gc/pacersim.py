@@ -294,3 +294,14 @@ def format_run(run: PacerRun) -> str:
             vals.append(f"{v:>13}" if isinstance(v, (str, int)) else f"{v:>13.3f}")
         lines.append(" ".join(vals))
     return "\n".join(lines)
+
+
+def tradeoff(workload: Workload | str = "steady", gogcs=(25, 50, 100, 200, 400, 800), memlimit: int | str = MAX_INT64,
+             gomaxprocs: int = 2) -> list[tuple[int, float, float]]:
+    """(GOGC, GC CPU %, peak heap MiB) per GOGC: the GC-CPU-versus-memory curve of the full model (compare
+    `gosim.gc.guide.tradeoff_curve`, the guide's toy)."""
+    out = []
+    for g in gogcs:
+        run = simulate(workload, g, memlimit, gomaxprocs)
+        out.append((g, run.gc_cpu_pct, run.peak / (1 << 20)))
+    return out
