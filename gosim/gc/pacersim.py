@@ -143,9 +143,6 @@ def simulate(workload: Workload | str, gogc: int | str = 100, memlimit: int | st
         ctl.heapFree = 0
         ctl.mappedReady = int(w.nonheap(t)) + ctl.heapLive
 
-    def room() -> float:
-        return min(w.volume - allocated, (w.duration - t) * 1e30 if not math.isinf(w.duration) else math.inf)
-
     finished = False
     while not finished and len(cycles) < max_cycles:
         # --- off: allocate up to the trigger -------------------------------------------------------------------
