@@ -21,10 +21,11 @@ package-level names each initializer refers to, ``init`` functions):
 
 Variant ``"pre-1.21"``, checked against Go 1.19: each record listed its imports in source order and
 ``runtime.doInit`` walked them depth first, each package once, ``runtime``'s first (Go 1.13 to 1.20). Go 1.19's
-compiler ordered variables with its own pass (cmd/compile/internal/pkginit/initorder.go, rule ``"pkginit"``): the
-same "earliest declared ready variable" order, but constants are already folded (they carry no dependency) and a
-method of an instantiated generic type is a dependency, which go/types misses (``irefs``). Go 1.20's unified IR
-took the type checker's order.
+compiler ordered variables with its own pass (cmd/compile/internal/pkginit/initorder.go, rule ``"pkginit"``): over
+*assignments*, not variables -- the earliest declared assignment whose variables are all assigned goes next, so
+``var a, b = f()`` is done as a whole, where go/types waits for ``b``'s own turn. Constants are folded (they carry
+no dependency) and a method of an instantiated generic type is a dependency, which go/types misses (``irefs``).
+Go 1.20's unified IR took the type checker's order.
 
 Left out: which initializers the compiler turns into static data (staticinit). A package's ``nfns`` (functions in
 its inittask) comes with the graph from the compiled package; when it is not given, every initializer and every
@@ -296,17 +297,22 @@ def package_order(program: Program, order: str = "current") -> tuple[str, ...]:
 
 
 def variable_order(package: Package, rule: str = "types2") -> tuple[tuple[str, ...], ...]:
-    """Models types2.(*Checker).initOrder (rule ``"types2"``): the package's initializers in the order they run,
-    each as the names it assigns. Rule ``"pkginit"``: Go 1.19's compiler (no constants; generic methods count).
-    Raises ValueError on an initialization cycle (the compiler's "initialization cycle" error)."""
+    """The package's initializers in the order they run, each as the names it assigns. Rule ``"types2"``: the
+    installed compiler (types2.(*Checker).initOrder); ``"pkginit"``: Go 1.19's compiler. Raises ValueError on an
+    initialization cycle (the compiler's "initialization cycle" error)."""
     if rule not in RULES:
         raise ValueError(f"rule: {rule!r} is not one of {', '.join(RULES)}")
-    generic = rule == "pkginit"
-    nodes: list[Var | Const] = [*(package.consts if not generic else ()), *package.vars]
+    return _types2_order(package) if rule == "types2" else _pkginit_order(package)
+
+
+def _types2_order(package: Package) -> tuple[tuple[str, ...], ...]:
+    """Models types2.(*Checker).initOrder: one node per constant and variable (each name of ``var a, b = f()``
+    is its own node), edges through functions joined; the queue takes constants first, then the fewest
+    outstanding dependencies, then source order. ``var a, b = f()`` is emitted when its first name comes out."""
+    nodes: list[Var | Const] = [*package.consts, *package.vars]
     index = {n.name: i for i, n in enumerate(nodes) if n.name != "_"}
-    funcs = {f.name: f.refs + (f.irefs if generic else ()) for f in package.funcs}
-    succ = [_dependencies(n.refs + (n.irefs if generic and isinstance(n, Var) else ()), index, funcs)
-            for n in nodes]
+    funcs = {f.name: f.refs for f in package.funcs}
+    succ = [_dependencies(n.refs, index, funcs) for n in nodes]
     pred: list[set[int]] = [set() for _ in nodes]
     for i, deps in enumerate(succ):
         for d in deps:
@@ -333,6 +339,43 @@ def variable_order(package: Package, rule: str = "types2") -> tuple[tuple[str, .
             if not (node.lhs and names in emitted):  # var a, b = f(): one initializer, emitted once
                 emitted.append(names)
     return tuple(emitted)
+
+
+def _pkginit_order(package: Package) -> tuple[tuple[str, ...], ...]:
+    """Models Go 1.19's cmd/compile/internal/pkginit.initOrder: one node per assignment (``var a, b = f()`` is
+    one), waiting for the variables with initializers it mentions (through functions, methods of generic types
+    included); the earliest declared ready assignment runs next."""
+    assignments: list[tuple[str, ...]] = []
+    refs: list[tuple[str, ...]] = []
+    for v in package.vars:
+        if v.init and not (v.lhs and v.lhs in assignments):
+            assignments.append(v.lhs or (v.name,))
+            refs.append(v.refs + v.irefs)
+    defined_by = {name: i for i, names in enumerate(assignments) for name in names if name != "_"}
+    index = {name: j for j, name in enumerate(defined_by)}
+    names = list(defined_by)
+    funcs = {f.name: f.refs + f.irefs for f in package.funcs}
+    waiting = []
+    blocking: list[list[int]] = [[] for _ in assignments]
+    for i, r in enumerate(refs):
+        deps = [names[j] for j in _dependencies(r, index, funcs)]
+        waiting.append(len(deps))  # a and b of one assignment count twice, and are both released by it
+        for name in deps:
+            blocking[defined_by[name]].append(i)
+    ready = [i for i, n in enumerate(waiting) if n == 0]
+    heapq.heapify(ready)
+    order: list[tuple[str, ...]] = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(assignments[i])
+        for j in blocking[i]:
+            waiting[j] -= 1
+            if waiting[j] == 0:
+                heapq.heappush(ready, j)
+    if len(order) != len(assignments):
+        stuck = next(a for a in assignments if a not in order)
+        raise ValueError(f"package {package.path}: initialization cycle involving {', '.join(stuck)}")
+    return tuple(order)
 
 
 def _dependencies(refs: Iterable[str], index: dict[str, int], funcs: dict[str, tuple[str, ...]]) -> set[int]:

@@ -152,10 +152,20 @@ def test_generic_methods_count_only_for_go_119():
     assert inits.variable_order(pkg, "pkginit") == (("b2",), ("a1",))
 
 
+def test_go_119_finishes_a_pair_at_once_go_types_waits_for_its_second_name():
+    # found by tests/test_inits_random.py (seed 0): v2 needs both names of "var v0, v1 = two()"
+    pkg = vars_only(Var("v2", "a.go", 1, ("v0", "v1")), Var("v3", "a.go", 2, ("v0",), lhs=("v3", "v4")),
+                    Var("v4", "a.go", 2, ("v0",), lhs=("v3", "v4")), Var("v0", "a.go", 3, lhs=("v0", "v1")),
+                    Var("v1", "a.go", 3, lhs=("v0", "v1")))
+    assert inits.variable_order(pkg, "types2") == (("v0", "v1"), ("v3", "v4"), ("v2",))
+    assert inits.variable_order(pkg, "pkginit") == (("v0", "v1"), ("v2",), ("v3", "v4"))
+
+
 def test_initialization_cycle_is_an_error():
     pkg = vars_only(Var("a", "a.go", 1, ("f",)), Var("b", "a.go", 2, ("a",)), funcs=(Func("f", ("b",)),))
-    with pytest.raises(ValueError, match="initialization cycle"):
-        inits.variable_order(pkg)
+    for rule in inits.RULES:
+        with pytest.raises(ValueError, match="initialization cycle"):
+            inits.variable_order(pkg, rule)
 
 
 # --- rule 3, the steps, the variants ---------------------------------------------------------------------------

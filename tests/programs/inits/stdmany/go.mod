@@ -1,0 +1,3 @@
+module stdmany
+
+go 1.19

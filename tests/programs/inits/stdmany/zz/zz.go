@@ -1,0 +1,3 @@
+package zz
+
+func init() { println("init stdmany/zz zz.go:3") }
