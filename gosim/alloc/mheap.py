@@ -160,6 +160,12 @@ class mheap:
                 if not self.grow(npages):
                     raise MemoryError(f"out of memory: cannot grow the heap by {npages} pages")
                 base, scav = self.pages.alloc(npages)
+                if base == 0 and self.randomize_heap_base and len(self.growth) == 1:
+                    # Only a model whose very first allocation is large gets here: the first chunk lost up to 511
+                    # pages to the random padding. (The runtime's first growth is always a small allocation of its
+                    # own, during init.) Grow once more.
+                    self.grow(npages)
+                    base, scav = self.pages.alloc(npages)
                 if base == 0:
                     raise AssertionError("grew heap, but no adequate free space found")
         s = self.spanpool.pop() if self.spanpool else self._recordspan()
@@ -236,6 +242,13 @@ class mheap:
                     self.curArena[0] = alignDown(self.curArena[0] | (offset << logPallocChunkBytes),
                                                  pallocChunkBytes)
             nBase = alignUp(self.curArena[0] + ask, physPageSize)
+            while nBase > self.curArena[1]:
+                # The random chunk offset of the first grow left less than ask in the arena (the runtime never
+                # meets this: its first growth is one chunk). Reserve the next, contiguous arena too.
+                av, asize = self.sysAlloc(nBase - self.curArena[1])
+                if av != self.curArena[1]:
+                    raise AssertionError("arena hints are not contiguous")
+                self.curArena[1] = av + asize
         v = self.curArena[0]
         self.curArena[0] = nBase
         self._sysMap(v, nBase - v)
