@@ -102,7 +102,10 @@ def test_live_time_slices_beside_the_model():
     slices = [(e - b) / 1e6 for _, b, e in st.parse_slices(run.stdout)]
     assert len(slices) >= 8
     model = sched.simulate("timeslice", gomaxprocs=1, goroutines=2, duration="300ms")
-    assert checks.timeslice_check(model, statistics.median(slices)).ok
+    # Looser than the reference check (10 %): this one run shares the machine with whatever else runs now,
+    # and a busy machine wakes sysmon late, which lengthens slices.
+    row = checks.timeslice_check(model, statistics.median(slices), tolerance=0.25)
+    assert row.ok, row
 
 
 @pytest.mark.slow
@@ -114,3 +117,15 @@ def test_live_global_queue_at_gomaxprocs_1(model_p1):
     assert all(q == N - 1 for q in queued), queued
     steps = checks.global_queue_steps(rows, N)
     assert {s.kind for s in steps} <= {"drain", "refill"}
+
+
+@pytest.mark.slow
+def test_stack_growth_depths_as_the_real_goroutine_moves_its_stack():
+    from gosim import toolchain as tc
+
+    depth = 300
+    run = tc.run(tc.build("schedstack"), ["-depth", depth])
+    level, moves = st.parse_stack(run.stdout)
+    assert level > 200 and len(moves) >= 5
+    row = checks.stack_growth_check(level, moves, depth)
+    assert row.ok, row

@@ -147,3 +147,19 @@ def starvation_check(model: SchedResult, real_exited: bool, real_rows) -> list[C
 def gantt_pair(model: SchedResult, real_timeline) -> tuple[dict, dict]:
     """The model's and the real trace's per-P timelines, same shape: {p: [(start, end, goid, why)]}."""
     return model.gantt(), real_timeline.gantt()
+
+
+def stack_growth_check(level: int, real_moves: list[tuple[int, int]], depth: int) -> Comparison:
+    """The depths at which a recursion with ``level`` bytes per call moves its stack, model vs real
+    (``gosim/programs/schedstack``). The bytes in use before the first call (the goroutine's own first frame,
+    goexit's return address) are not visible to the program, so the model tries every such base below 2 KiB
+    and passes if one base predicts every move."""
+    from ..sched import stack
+
+    real = [d for d, _ in real_moves]
+    bases = [b for b in range(0, 2048, 8)
+             if [g.depth for g in stack.recursion(depth, level - stack.PtrSize, b).growths] == real]
+    model = [g.depth for g in stack.recursion(depth, level - stack.PtrSize, bases[0] if bases else 0).growths]
+    sizes = [(g.old, g.new) for g in stack.recursion(depth, level - stack.PtrSize, bases[0] if bases else 0).growths]
+    return Comparison("stack moves at depth", model, real, bool(bases),
+                      f"sizes {sizes}; bases that fit: {bases[:1] + bases[-1:] if bases else 'none'}")

@@ -10,14 +10,13 @@ functions (time slices, CPU share, fairness) read only that data, so they apply 
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..units import parse_duration
 from .proc import Costs, check_gomaxprocs, simulate_program
-from .workloads import SYSTEM_PREFIX, WORKLOADS, runtime_main
+from .workloads import SYSTEM_PREFIX, WORKLOADS, Sampler, runtime_main
 from .workloads import workload as workload_fn
 
 GOROUTINES_LIMIT = 100_000
@@ -227,7 +226,7 @@ def simulate(workload: str = "cpubound", *, gomaxprocs: int = 4, goroutines: int
     sample_ns = _ns(sample, "sample")
     until = dur + 1_000_000_000 if limit is None else _ns(limit, "limit")
     resize = tuple((_ns(t, "resize time"), check_gomaxprocs(k)) for t, k in resize)
-    rng = random.Random(f"workload:{seed}")
+    rng = Sampler(seed)
 
     s = simulate_program(lambda sched: runtime_main(sched, fn(sched, n, dur, rng)), procs, until=until, seed=seed,
                          asyncpreempt=asyncpreempt, schedtrace_ns=trace_ns, costs=costs, record=record,
@@ -235,7 +234,7 @@ def simulate(workload: str = "cpubound", *, gomaxprocs: int = 4, goroutines: int
     rec = s.rec
     from .proc import GSTATUS
 
-    gs = tuple(GStat(x.goid, x.name, x.created, x.finished, x.cpu + (s.now - x.run_start if x.status == 2 else 0),
+    gs = tuple(GStat(x.goid, x.gname(), x.created, x.finished, x.cpu + (s.now - x.run_start if x.status == 2 else 0),
                      x.nslices, GSTATUS[x.status]) for x in s.allgs)
     rows = tuple(SchedTraceRow(t // 1_000_000, *rest) for t, *rest in rec.schedtrace)
     intervals = list(rec.intervals)

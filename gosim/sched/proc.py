@@ -36,6 +36,8 @@ from .chan import chanrecv, chansend, closechan, hchan
 from .runq import (RUNQ_SIZE, globrunqgetbatch, randomOrder, runqempty, runqput, runqputbatch)
 
 GOMAXPROCS_LIMIT = 1024
+_heappush = heapq.heappush
+_heappop = heapq.heappop
 
 # g.atomicstatus (runtime2.go)
 _Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Gdead = 0, 1, 2, 3, 4, 6
@@ -154,28 +156,30 @@ class g:
     __slots__ = ("goid", "name", "status", "prog", "op", "arg", "calls", "left", "ret", "m", "preempt",
                  "waitreason", "cpu", "created", "finished", "run_start", "nslices", "parent")
 
-    def __init__(self, goid: int, prog: Iterator, name: str, now: int, parent: int = 0) -> None:
+    def __init__(self, goid: int, prog: Iterator, name: str | None, now: int, parent: int = 0) -> None:
         self.goid = goid
-        self.name = name
+        self.name = name  # None: "g<goid>" (`gname`)
         self.status = _Grunnable
         self.prog = prog
         self.op = None
-        self.arg = None
-        self.calls = True
-        self.left = 0
         self.ret = None
         self.m = None
         self.preempt = False
-        self.waitreason = ""
+        self.calls = True
+        self.left = 0
         self.cpu = 0
         self.created = now
         self.finished = -1
         self.run_start = 0
         self.nslices = 0
         self.parent = parent
+        self.waitreason = ""
 
     def __repr__(self) -> str:
         return f"G{self.goid}({GSTATUS[self.status]})"
+
+    def gname(self) -> str:
+        return self.name or f"g{self.goid}"
 
 
 class m:
@@ -310,7 +314,7 @@ class Sched:
 
     def at(self, t: int, kind: int, obj, tok=None) -> None:
         self.seq += 1
-        heapq.heappush(self.events, (t, self.seq, kind, obj, tok))
+        _heappush(self.events, (t, self.seq, kind, obj, tok))
 
     # --- boot -----------------------------------------------------------------------------------------------
 
@@ -339,9 +343,10 @@ class Sched:
         self.sched.mcount += 1
         return mp
 
-    def newg(self, prog: Iterator, name: str, parent: int) -> g:
-        gp = g(len(self.allgs) + 1, prog, name, self.now, parent)
-        self.allgs.append(gp)
+    def newg(self, prog: Iterator, name: str | None, parent: int) -> g:
+        allgs = self.allgs
+        gp = g(len(allgs) + 1, prog, name, self.now, parent)
+        allgs.append(gp)
         return gp
 
     # --- the loop ---------------------------------------------------------------------------------------------
@@ -349,28 +354,31 @@ class Sched:
     def run(self, until: int) -> None:
         """Process events up to virtual time ``until`` or until the main goroutine returns."""
         events = self.events
-        pop = heapq.heappop
+        pop = _heappop
         check = self.check
+        run_g = self.run_g
+        schedule = self.schedule
+        nevents = 0
         while events:
             if events[0][0] > until:
                 break
             t, _, kind, obj, tok = pop(events)
             self.now = t
-            self.nevents += 1
+            nevents += 1
             if kind == EV_SEG_END:
                 if obj.tok == tok:
                     mp = obj.m
                     gp = mp.curg
                     gp.left = 0
                     gp.op = None
-                    if self.run_g(obj, mp, gp):
-                        self.schedule(mp)
+                    if run_g(obj, mp, gp):
+                        schedule(mp)
             elif kind == EV_PREEMPT:
                 pp = obj
                 mp = pp.m
                 if mp is not None and mp.curg is tok and tok.status == _Grunning and tok.preempt:
                     if self.preempt_now(pp, mp, tok, "async" if self.asyncpreempt and not tok.calls else "coop"):
-                        self.schedule(mp)
+                        schedule(mp)
             elif kind == EV_SYSMON:
                 if tok == self.sysmon_tok:
                     self.sysmon_step(obj)
@@ -379,7 +387,7 @@ class Sched:
                     self.mstart(obj)
             elif kind == EV_SPIN_END:
                 if obj.tok == tok:
-                    self.schedule(obj, final=True)
+                    schedule(obj, True)
             elif kind == EV_SYSCALL_EXIT:
                 if obj.tok == tok:
                     self.exitsyscall(obj)
@@ -399,22 +407,34 @@ class Sched:
                 self.check_invariants()
             if self.exited:
                 break
+        self.nevents += nevents
         if not self.exited:
             self.now = max(self.now, until)
 
     # --- schedule / findRunnable / execute -------------------------------------------------------------------
 
     def schedule(self, mp: m, final: bool = False) -> None:
-        """``schedule``: one round per loop - find a runnable G and execute it - until the M blocks or runs a G
-        that keeps it (a compute segment, a syscall)."""
+        """``schedule``: one round per loop - find a runnable G and ``execute`` it - until the M blocks or runs a
+        G that keeps it (a compute segment, a syscall)."""
+        findRunnable = self.findRunnable
+        run_g = self.run_g
         while True:
             self.decisions += 1
-            gp, inheritTime = self.findRunnable(mp, final)
+            gp, inheritTime = findRunnable(mp, final)
             if gp is None:
                 return
             if mp.spinning:
                 self.resetspinning(mp)
-            if not self.execute(mp, gp, inheritTime):
+            # execute (inlined: the hot path)
+            pp = mp.p
+            mp.curg = gp
+            gp.m = mp
+            gp.status = _Grunning
+            gp.preempt = False
+            if not inheritTime:
+                pp.schedtick += 1
+            gp.run_start = self.now
+            if not run_g(pp, mp, gp):
                 return
             final = False
 
@@ -608,7 +628,8 @@ class Sched:
         """Run gp's program from where it is until it starts a compute segment (False), blocks, yields, is
         preempted at a call, or exits (True: the M schedules)."""
         now = self.now
-        for _ in range(100_000):
+        steps = 0
+        while True:
             op = gp.op
             if op is None:
                 if gp.preempt:  # a pending request, noticed at the next call's stack check
@@ -618,16 +639,27 @@ class Sched:
                 except StopIteration:
                     return self.goexit0(pp, mp, gp)
                 op = a[0]
-                gp.op = op
-                if op == OP_RUN:
-                    gp.left = a[1]
+                if op == OP_RUN:  # the hot path: start a compute segment
+                    gp.op = OP_RUN
+                    left = a[1]
+                    gp.left = left
                     gp.calls = a[2]
-                elif op == OP_SPIN:
+                    tok = pp.tok + 1
+                    pp.tok = tok
+                    pp.seg_start = now
+                    end = now + left
+                    pp.seg_end = end
+                    seq = self.seq + 1
+                    self.seq = seq
+                    _heappush(self.events, (end, seq, EV_SEG_END, pp, tok))
+                    return False
+                gp.op = op
+                if op == OP_SPIN:
                     gp.left = INF
                     gp.calls = a[1]
                 else:
                     gp.arg = a
-            if op == OP_RUN or op == OP_SPIN:
+            if op == OP_RUN or op == OP_SPIN:  # resuming a segment (after a preemption)
                 if op == OP_SPIN and self.stopped:
                     gp.op = None
                     continue
@@ -637,10 +669,13 @@ class Sched:
                 pp.seg_end = end
                 if end < INF:
                     self.seq += 1
-                    heapq.heappush(self.events, (end, self.seq, EV_SEG_END, pp, pp.tok))
+                    _heappush(self.events, (end, self.seq, EV_SEG_END, pp, pp.tok))
                 if gp.preempt and gp.calls:
                     self.at(now + self.costs.coop_preempt, EV_PREEMPT, pp, gp)
                 return False
+            steps += 1
+            if steps > 100_000:
+                raise RuntimeError(f"G{gp.goid} ({gp.name}) did 100000 actions without computing at t={now}")
             gp.op = None
             a = gp.arg
             gp.ret = None
@@ -660,7 +695,7 @@ class Sched:
                 if blocked:
                     return self.gopark(pp, mp, gp, "chan send")
             elif op == OP_GO:
-                self.newproc(pp, a[1], a[2] or f"g{len(self.allgs) + 1}", gp.goid)
+                self.newproc(pp, a[1], a[2] or None, gp.goid)
             elif op == OP_SYSCALL:
                 return self.entersyscall(pp, mp, gp, a[1])
             elif op == OP_SYSCALLBLOCK:
@@ -677,10 +712,12 @@ class Sched:
                     self.ready(pp, w)
             elif op == OP_GOMAXPROCS:
                 self.startTheWorld(self.procresize_stw(mp, a[1]))
-                pp = mp.p
+                if mp.p is not pp:  # the caller moved to P0: its interval continues there
+                    self.stopg(pp, gp, "stw")
+                    gp.run_start = now
+                    pp = mp.p
             else:
                 raise ValueError(f"G{gp.goid} yielded an unknown action {a!r}")
-        raise RuntimeError(f"G{gp.goid} ({gp.name}) did 100000 actions without computing at t={self.now}")
 
     def stopg(self, pp: p, gp: g, why: str) -> None:
         """gp stops running on pp: close its interval on the timeline."""
@@ -703,22 +740,28 @@ class Sched:
         """``ready``/``goready``: runnable, into this P's ``runnext``, and ``wakep``."""
         gp.status = _Grunnable
         gp.waitreason = ""
-        runqput(pp, gp, True, self.sched)
+        sched = self.sched
+        runqput(pp, gp, True, sched)
         if len(pp.runq) > self.max_runq:
             self.max_runq = len(pp.runq)
-        if len(self.sched.runq) > self.max_globrunq:
-            self.max_globrunq = len(self.sched.runq)
-        self.wakep()
+        if len(sched.runq) > self.max_globrunq:
+            self.max_globrunq = len(sched.runq)
+        if sched.nmspinning == 0:
+            self.wakep()
 
-    def newproc(self, pp: p, prog: Iterator, name: str, parent: int) -> g:
+    def newproc(self, pp: p, prog: Iterator, name: str | None, parent: int) -> g:
         """``newproc``: a new G in ``runnext`` (the previous one to the tail), then ``wakep``."""
-        newg = self.newg(prog, name, parent)
-        runqput(pp, newg, True, self.sched)
+        allgs = self.allgs
+        newg = g(len(allgs) + 1, prog, name, self.now, parent)
+        allgs.append(newg)
+        sched = self.sched
+        runqput(pp, newg, True, sched)
         if len(pp.runq) > self.max_runq:
             self.max_runq = len(pp.runq)
-        if len(self.sched.runq) > self.max_globrunq:
-            self.max_globrunq = len(self.sched.runq)
-        self.wakep()
+        if len(sched.runq) > self.max_globrunq:
+            self.max_globrunq = len(sched.runq)
+        if sched.nmspinning == 0:
+            self.wakep()
         return newg
 
     def goexit0(self, pp: p, mp: m, gp: g) -> bool:

@@ -8,13 +8,15 @@ goroutine finishes" is checkable - except when a call-free loop starves main (as
 
 ``cpubound`` is the real program ``gosim/programs/cpubound`` (call-free loops); ``cpubound-calls`` is it with
 ``-calls``; ``timeslice`` is ``gosim/programs/timeslice`` (loops reading the clock: they call functions).
-Random work sizes come from ``rng`` (seeded), so a workload is deterministic for a seed.
+Random work sizes come from ``rng`` (a seeded `Sampler`), so a workload is deterministic for a seed.
 """
 
 from __future__ import annotations
 
 import random
 from typing import Callable, Iterator
+
+import numpy as np
 
 from .chan import hchan
 from .proc import close, go, recv, run, send, sleep, spin, stop, syscall
@@ -26,12 +28,30 @@ MS = 1_000_000
 NEWPROC_WORK = 1 * US
 
 
-def _work(rng: random.Random, mean_ns: int) -> int:
-    """An exponentially distributed amount of work, at least 1 us."""
-    return max(US, int(rng.expovariate(1.0 / mean_ns)))
+class Sampler:
+    """Random work sizes for a workload, deterministic for a seed: ``exp(mean)`` is exponentially distributed,
+    at least 1 us. Draws come in blocks from a seeded ``numpy.random.Generator`` (a block of 4096 costs about
+    what 100 single ``random.expovariate`` calls do)."""
+
+    __slots__ = ("gen", "buf", "i", "random")
+
+    def __init__(self, seed: int) -> None:
+        self.gen = np.random.default_rng(seed)
+        self.random = random.Random(seed)
+        self.buf: list[float] = []
+        self.i = 0
+
+    def exp(self, mean_ns: float) -> int:
+        i = self.i
+        if i == len(self.buf):
+            self.buf = self.gen.standard_exponential(4096).tolist()
+            i = 0
+        self.i = i + 1
+        w = int(self.buf[i] * mean_ns)
+        return w if w > US else US
 
 
-def cpubound(s, n: int, duration: int, rng: random.Random, calls: bool = False) -> Iterator:
+def cpubound(s, n: int, duration: int, rng: Sampler, calls: bool = False) -> Iterator:
     """``n`` goroutines spin in loops until main, after sleeping ``duration``, stops them
     (``gosim/programs/cpubound``). ``calls=False``: call-free loops, only asynchronous preemption stops them."""
     done = hchan(n, "done")
@@ -49,12 +69,12 @@ def cpubound(s, n: int, duration: int, rng: random.Random, calls: bool = False) 
         yield recv(done)
 
 
-def cpubound_calls(s, n: int, duration: int, rng: random.Random) -> Iterator:
+def cpubound_calls(s, n: int, duration: int, rng: Sampler) -> Iterator:
     """`cpubound` with loops that call a function each iteration (cooperative preemption works)."""
     return cpubound(s, n, duration, rng, calls=True)
 
 
-def fanout(s, n: int, duration: int, rng: random.Random, mean_work: int = 100 * US) -> Iterator:
+def fanout(s, n: int, duration: int, rng: Sampler, mean_work: int = 100 * US) -> Iterator:
     """Fan-out/fan-in in rounds: main starts ``n`` workers (each computes ~``mean_work`` and sends its result),
     then receives ``n`` results; again until ``duration`` has passed."""
     while s.now < duration:
@@ -65,14 +85,14 @@ def fanout(s, n: int, duration: int, rng: random.Random, mean_work: int = 100 * 
             yield send(results)
 
         for i in range(n):
-            yield go(worker(_work(rng, mean_work)), f"worker{i}")
+            yield go(worker(rng.exp(mean_work)), f"worker{i}")
             yield run(NEWPROC_WORK)
         for _ in range(n):
             yield recv(results)
             yield run(2 * US)
 
 
-def prodcons(s, n: int, duration: int, rng: random.Random, capacity: int = 16, mean_work: int = 50 * US) -> Iterator:
+def prodcons(s, n: int, duration: int, rng: Sampler, capacity: int = 16, mean_work: int = 50 * US) -> Iterator:
     """Producer/consumer over a buffered channel: ``n/2`` producers (at least 1) compute then send, the other
     consumers receive then compute, until main stops the producers and closes the channel."""
     nprod = max(1, n // 2)
@@ -82,13 +102,13 @@ def prodcons(s, n: int, duration: int, rng: random.Random, capacity: int = 16, m
 
     def producer() -> Iterator:
         while not s.stopped:
-            yield run(_work(rng, mean_work))
+            yield run(rng.exp(mean_work))
             yield send(items)
         yield send(done)
 
     def consumer() -> Iterator:
         while (yield recv(items)):
-            yield run(_work(rng, mean_work))
+            yield run(rng.exp(mean_work))
         yield send(done)
 
     for i in range(nprod):
@@ -106,15 +126,15 @@ def prodcons(s, n: int, duration: int, rng: random.Random, capacity: int = 16, m
         yield recv(done)
 
 
-def syscalls(s, n: int, duration: int, rng: random.Random, mean_work: int = 50 * US,
+def syscalls(s, n: int, duration: int, rng: Sampler, mean_work: int = 50 * US,
              mean_syscall: int = 500 * US) -> Iterator:
     """Syscall-heavy: ``n`` goroutines alternate a little computing with blocking system calls (reads)."""
     done = hchan(n, "done")
 
     def worker() -> Iterator:
         while not s.stopped:
-            yield run(_work(rng, mean_work))
-            yield syscall(_work(rng, mean_syscall))
+            yield run(rng.exp(mean_work))
+            yield syscall(rng.exp(mean_syscall))
         yield send(done)
 
     for i in range(n):
@@ -126,7 +146,7 @@ def syscalls(s, n: int, duration: int, rng: random.Random, mean_work: int = 50 *
         yield recv(done)
 
 
-def mix(s, n: int, duration: int, rng: random.Random) -> Iterator:
+def mix(s, n: int, duration: int, rng: Sampler) -> Iterator:
     """A mix: a quarter CPU-bound (1 ms chunks, with calls), a quarter syscall-heavy, a quarter producers and
     consumers, and a dispatcher fanning out short tasks to the last quarter's worth of goroutines."""
     q = max(1, n // 4)
@@ -141,19 +161,19 @@ def mix(s, n: int, duration: int, rng: random.Random) -> Iterator:
 
     def sysw() -> Iterator:
         while not s.stopped:
-            yield run(_work(rng, 50 * US))
-            yield syscall(_work(rng, 300 * US))
+            yield run(rng.exp(50 * US))
+            yield syscall(rng.exp(300 * US))
         yield send(done)
 
     def producer() -> Iterator:
         while not s.stopped:
-            yield run(_work(rng, 30 * US))
+            yield run(rng.exp(30 * US))
             yield send(items)
         yield send(done)
 
     def consumer() -> Iterator:
         while (yield recv(items)):
-            yield run(_work(rng, 30 * US))
+            yield run(rng.exp(30 * US))
         yield send(done)
 
     def dispatcher() -> Iterator:
@@ -165,7 +185,7 @@ def mix(s, n: int, duration: int, rng: random.Random) -> Iterator:
                 yield send(results)
 
             for i in range(q):
-                yield go(task(_work(rng, 20 * US)), "task")
+                yield go(task(rng.exp(20 * US)), "task")
                 yield run(NEWPROC_WORK)
             for _ in range(q):
                 yield recv(results)

@@ -146,3 +146,15 @@ def run_until_timeout(program: str, gomaxprocs: int, args=(), *, timeout: float,
         out, err = proc.communicate()
     return SchedRun(program, gomaxprocs, tuple(map(str, args)), tuple(parse_schedtrace(err)), out,
                     proc.returncode, time.perf_counter() - start)
+
+
+def parse_stack(text: str) -> tuple[int, list[tuple[int, int]]]:
+    """schedstack's output: (bytes of stack per recursion level, [(depth, bytes used) at each stack move])."""
+    frame, moves = 0, []
+    for line in text.splitlines():
+        parts = line.split()
+        if parts[:1] == ["frame"]:
+            frame = int(parts[1])
+        elif parts[:1] == ["move"]:
+            moves.append((int(parts[1]), int(parts[2])))
+    return frame, moves

@@ -1,0 +1,124 @@
+#!/usr/bin/env python
+"""Scheduler model throughput: scheduling decisions (calls of the model's ``schedule``) per second of wall time,
+and 10,000 goroutines x GOMAXPROCS 8 x 1 s of virtual time. Targets: >= 500,000 decisions/s, <= 1 s wall.
+
+    .venv/bin/python benchmarks/bench_sched.py [--repeat 3] [--real] [--profile WORKLOAD]
+
+``--real`` also runs the real cpubound program with 10,000 goroutines at GOMAXPROCS=8 for 1 s and prints the
+ratio of the model's wall time to the real one's. Numbers are wall-clock on whatever machine runs it; nothing
+in the tests depends on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from gosim import sched  # noqa: E402
+
+CASES = [  # (workload, gomaxprocs, goroutines, virtual duration)
+    ("prodcons", 8, 1000, "1s"),
+    ("fanout", 8, 1000, "1s"),
+    ("mix", 8, 1000, "1s"),
+    ("syscall", 8, 1000, "1s"),
+    ("cpubound", 8, 1000, "1s"),
+]
+BIG = [(w, 8, 10_000, "1s") for w in ("cpubound", "prodcons", "fanout", "syscall", "mix")]
+
+
+def bench(workload: str, procs: int, n: int, duration: str, repeat: int) -> tuple[float, sched.SchedResult]:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = sched.simulate(workload, gomaxprocs=procs, goroutines=n, duration=duration, sample="0",
+                                record=False)
+        best = min(best, time.perf_counter() - t)
+    return best, result
+
+
+def yielders(n: int, k: int, work_ns: int):
+    """A program whose goroutines do nothing but ask for scheduling decisions: ``n`` goroutines each run
+    ``work_ns`` then call ``runtime.Gosched`` ``k`` times (to the global queue's tail, then ``schedule``)."""
+    from gosim.sched.chan import hchan
+    from gosim.sched.proc import go, gosched, recv, run, send
+
+    def main(s):
+        done = hchan(n, "done")
+
+        def g():
+            for _ in range(k):
+                if work_ns:
+                    yield run(work_ns)
+                yield gosched()
+            yield send(done)
+
+        for _ in range(n):
+            yield go(g())
+        for _ in range(n):
+            yield recv(done)
+
+    return main
+
+
+def bench_decisions(procs: int, n: int, k: int, work_ns: int, repeat: int) -> tuple[float, int]:
+    from gosim.sched.proc import simulate_program
+
+    best, decisions = float("inf"), 0
+    for _ in range(repeat):
+        t = time.perf_counter()
+        s = simulate_program(yielders(n, k, work_ns), procs, until=10**15, record=False)
+        best = min(best, time.perf_counter() - t)
+        decisions = s.decisions
+    return best, decisions
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--real", action="store_true", help="also time the real cpubound program (10,000 goroutines)")
+    ap.add_argument("--profile", metavar="WORKLOAD", help="cProfile one 8-P, 1000-goroutine, 1 s run")
+    args = ap.parse_args()
+    if args.profile:
+        import cProfile
+        import pstats
+
+        cProfile.runctx("sched.simulate(w, gomaxprocs=8, goroutines=1000, duration='1s', sample='0', record=False)",
+                        {"sched": sched, "w": args.profile}, {}, "/tmp/bench_sched.prof")
+        pstats.Stats("/tmp/bench_sched.prof").sort_stats("tottime").print_stats(20)
+        return 0
+
+    print("pure scheduling decisions: goroutines that only call runtime.Gosched (best of %d)" % args.repeat)
+    for procs, n, k, work in ((1, 256, 200, 0), (8, 1000, 50, 0), (8, 1000, 50, 1000)):
+        wall, d = bench_decisions(procs, n, k, work, args.repeat)
+        what = f"run {work} ns, Gosched" if work else "Gosched"
+        print(f"  P={procs} {n} goroutines x {k} x ({what}): {d} decisions in {wall:.3f} s = {d / wall:,.0f}/s")
+    print()
+    print("scheduling decisions per second in the workloads (best of %d)" % args.repeat)
+    print(f"{'workload':<10} {'P':>2} {'Gs':>6} {'virtual':>7} {'decisions':>10} {'events':>9} {'wall s':>7} "
+          f"{'decisions/s':>12}")
+    for w, procs, n, dur in CASES:
+        wall, r = bench(w, procs, n, dur, args.repeat)
+        print(f"{w:<10} {procs:>2} {n:>6} {dur:>7} {r.decisions:>10} {r.events:>9} {wall:>7.3f} "
+              f"{r.decisions / wall:>12,.0f}")
+    print()
+    print("10,000 goroutines x GOMAXPROCS 8 x 1 s of virtual time (target <= 1 s wall)")
+    for w, procs, n, dur in BIG:
+        wall, r = bench(w, procs, n, dur, args.repeat)
+        print(f"{w:<10} {procs:>2} {n:>6} {dur:>7} {r.decisions:>10} {r.events:>9} {wall:>7.3f} "
+              f"{r.decisions / wall:>12,.0f}  {'ok' if wall <= 1 else 'over'}")
+    if args.real:
+        from gosim.toolchain import schedtrace as st
+
+        run = st.run_program("cpubound", 8, ["-g", 10_000, "-d", "1s"], schedtrace_ms=None)
+        wall, _ = bench("cpubound", 8, 10_000, "1s", args.repeat)
+        print(f"\nreal cpubound -g 10000 -d 1s at GOMAXPROCS=8: {run.seconds:.3f} s wall; "
+              f"model {wall:.3f} s: ratio model/real = {wall / run.seconds:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+module schedstack
+
+go 1.27
