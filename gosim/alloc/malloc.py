@@ -377,27 +377,23 @@ class _Batch:
         # 2. Positions of the small requests, grouped by (P, span class), in order.
         small = np.flatnonzero(spc >= 0)
         keys = ps[small] * numSpanClasses + spc[small]
+        if a.gomaxprocs * numSpanClasses < 1 << 15:
+            keys = keys.astype(np.int16)  # a stable sort of 16-bit keys is a radix sort
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
         cuts = np.flatnonzero(np.diff(sorted_keys)) + 1
         groups = np.split(small[order], cuts)
         group_keys = sorted_keys[np.concatenate(([0], cuts))].tolist() if len(small) else []
-        # Counters the refills read: scanAlloc (scan sizes, taken after the slot) and tinyAllocs, per P by position.
+        # Counters a refill consumes: scanAlloc (into heapScan; scan sizes count after their slot is taken) and,
+        # for span class 5, tinyAllocs. Only each P's last refill matters: they are settled after the replay.
         scan_small = np.where((spc >= 0) & ~ns, sizes, 0)
         counted = {}
         for pid in np.unique(ps).tolist():
             on_p = ps == pid
             counted[pid] = (np.concatenate(([0], np.cumsum(np.where(on_p, scan_small, 0)))),
                             np.concatenate(([0], np.cumsum(on_p & tiny_allocs))))
-        synced = {pid: 0 for pid in counted}
-
-        def sync(pid: int, q: int) -> None:
-            scan_cum, tiny_cum = counted[pid]
-            c = a.mcaches[pid]
-            last = synced[pid]
-            c.scanAlloc += int(scan_cum[q] - scan_cum[last])
-            c.tinyAllocs += int(tiny_cum[q] - tiny_cum[last])
-            synced[pid] = q
+        last_refill: dict[int, int] = {}
+        last_tiny_refill: dict[int, int] = {}
 
         # 3. Replay refills and large objects in order; everything between them is a run of free slots.
         state = []
@@ -416,7 +412,6 @@ class _Batch:
             q, g = heapq.heappop(events)
             if g < 0:
                 pid = int(ps[q])
-                sync(pid, q)
                 out[q] = a._mallocgcLarge(a.mcaches[pid], int(sizes[q]), bool(ns[q]))
                 continue
             st = state[g]
@@ -425,7 +420,9 @@ class _Batch:
             if m:
                 runs.append((pos[j:j + m], s.startAddr, s.elemsize, slots, hdr))
                 take_slots(s, slots, m)
-            sync(pid, q)
+            last_refill[pid] = q
+            if sc == tinySpanClass:
+                last_tiny_refill[pid] = q
             v, s, _ = a.mcaches[pid].nextFree(sc)
             out[q] = v + hdr
             j += m + 1
@@ -438,10 +435,21 @@ class _Batch:
             if m:
                 runs.append((pos[j:], s.startAddr, s.elemsize, slots, hdr))
                 take_slots(s, slots, m)
-        for pos, base, elemsize, slots, hdr in runs:
-            out[pos] = base + slots[: len(pos)] * elemsize + hdr
-        for pid in counted:
-            sync(pid, n)
+        if runs:  # every run of free slots at once
+            lengths = np.array([len(r[0]) for r in runs])
+            out[np.concatenate([r[0] for r in runs])] = (
+                np.repeat(np.array([r[1] + r[4] for r in runs], dtype=np.int64), lengths)
+                + np.concatenate([r[3][: len(r[0])] for r in runs])
+                * np.repeat(np.array([r[2] for r in runs], dtype=np.int64), lengths))
+        h = a.mheap_
+        for pid, (scan_cum, tiny_cum) in counted.items():
+            c = a.mcaches[pid]
+            q = last_refill.get(pid, 0)  # the first refill took what scanAlloc held before the batch
+            h.gcController.heapScan += int(scan_cum[q])
+            c.scanAlloc += int(scan_cum[n] - scan_cum[q])
+            q = last_tiny_refill.get(pid, 0)
+            h.memstats.tinyAllocCount += int(tiny_cum[q])
+            c.tinyAllocs += int(tiny_cum[n] - tiny_cum[q])
         # 4. Tiny sub-allocations: inside a block opened earlier in this batch, or the P's block from before.
         if len(subs):
             known = sub_blocks < 0
@@ -480,8 +488,9 @@ class _Batch:
                 elif size < tinyoffset or not have:
                     block, tinyoffset, have = q, size, True
             final[pid] = (block, tinyoffset)
-        order = np.argsort(subs, kind="stable")
-        subs_a = np.array(subs, dtype=np.int64)[order]
+        subs_a = np.array(subs, dtype=np.int64)
+        order = np.argsort(subs_a, kind="stable") if len(final) > 1 else slice(None)  # one P: already in order
+        subs_a = subs_a[order]
         is_sub = np.zeros(len(sizes), dtype=bool)
         is_sub[subs_a] = True
         return subs_a, np.array(blocks, dtype=np.int64)[order], np.array(offs, dtype=np.int64)[order], is_sub, final

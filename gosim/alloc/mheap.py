@@ -55,7 +55,8 @@ class heapArena:
 
     base: int
     spans: list = field(default_factory=lambda: [None] * pagesPerArena)
-    pageInUse: int = 0  # bit i: page i is the first page of an in-use span
+    pageInUse: bytearray = field(default_factory=lambda: bytearray(pagesPerArena // 8))  # bit: first page of an
+    # in-use span
     zeroedBase: int = 0  # bytes from the start of the arena that have ever been used
 
 
@@ -198,7 +199,8 @@ class mheap:
         s.init_heap(spanclass, self.sweepgen, self.greenteagc)
         s.needzero = int(needzero and scav != npages * pageSize)
         self.setSpans(base, npages, s)
-        ha.pageInUse |= 1 << ((base >> pageShift) % pagesPerArena)
+        i = (base >> pageShift) % pagesPerArena
+        ha.pageInUse[i >> 3] |= 1 << (i & 7)
         self.pagesInUse += npages
 
     def freeSpan(self, s: mspan) -> None:
@@ -208,7 +210,8 @@ class mheap:
         nbytes = s.npages * pageSize
         self.pagesInUse -= s.npages
         ha = self.arenas[s.startAddr >> logHeapArenaBytes]
-        ha.pageInUse &= ~(1 << ((s.startAddr >> pageShift) % pagesPerArena))
+        i = (s.startAddr >> pageShift) % pagesPerArena
+        ha.pageInUse[i >> 3] &= ~(1 << (i & 7)) & 0xFF
         gcc, stats = self.gcController, self.memstats
         gcc.heapFree += nbytes
         gcc.heapInUse -= nbytes
