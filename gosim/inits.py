@@ -127,6 +127,12 @@ class Program:
     def __getitem__(self, path: str) -> Package:
         return self.by_path[path]
 
+    def package(self, path: str, parameter: str = "package") -> Package:
+        """The package ``path``; a ValueError naming ``parameter`` when there is none."""
+        if path not in self.by_path:
+            raise ValueError(f"{parameter}: {path!r} is not a package of the program")
+        return self.by_path[path]
+
     @classmethod
     def from_data(cls, data: dict) -> Program:
         """From `gosim.toolchain.initgraph.program_graph`'s plain data."""
@@ -234,13 +240,14 @@ def has_inittask(program: Program) -> dict[str, bool]:
 def task_imports(program: Program, path: str) -> tuple[str, ...]:
     """The R_INITORDER edges of a package: its imports that have an inittask, in source order."""
     has = has_inittask(program)
-    return tuple(i for i in program[path].imports if has[i])
+    return tuple(i for i in program.package(path, "path").imports if has[i])
 
 
 def linker_schedule(program: Program, root: str = "main") -> tuple[Pick, ...]:
     """Models ld.(*Link).inittaskSym: Kahn's topological sort of the inittasks reachable from ``root``, taking at
     each step the ready package whose symbol name is lexicographically first (lexHeap). Every scheduled package
     is returned; the linker emits only those with functions (``runs``)."""
+    program.package(root, "root")
     has = has_inittask(program)
     edges = {p.path: tuple(i for i in p.imports if has[i]) for p in program.packages if has[p.path]}
     reachable, todo = {root}, [root]
@@ -462,7 +469,7 @@ def _topological(program: Program, lexical: bool = False) -> list[Package]:
 def rename_file(program: Program, package: str, old: str, new: str) -> Program:
     """The program after renaming one file of a package (``test.go`` → ``a.go``): the go command passes files
     sorted by name, so declarations and init functions move with their file."""
-    p = program[package]
+    p = program.package(package)
     if old not in p.files:
         raise ValueError(f"old: {old!r} is not a file of {package} ({', '.join(p.files)})")
     if new in p.files:
@@ -477,9 +484,8 @@ def rename_file(program: Program, package: str, old: str, new: str) -> Program:
 
 def add_import(program: Program, importer: str, imported: str) -> Program:
     """The program after adding ``import "imported"`` at the end of ``importer``'s imports."""
-    p = program[importer]
-    if imported not in program.by_path:
-        raise ValueError(f"imported: {imported!r} is not a package of the program")
+    p = program.package(importer, "importer")
+    program.package(imported, "imported")
     if imported in p.imports:
         return program
     return _with(program, replace(p, imports=p.imports + (imported,)))

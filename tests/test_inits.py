@@ -217,6 +217,12 @@ def test_bad_graphs_and_arguments_are_value_errors():
         inits.variable_order(seed()["main"], "gc")
     with pytest.raises(ValueError, match="old: 'x.go' is not a file of main"):
         inits.rename_file(seed(), "main", "x.go", "y.go")
+    with pytest.raises(ValueError, match="package: 'nope' is not a package of the program"):
+        inits.rename_file(seed(), "nope", "x.go", "y.go")
+    with pytest.raises(ValueError, match="imported: 'fmt' is not a package of the program"):
+        inits.add_import(seed(), "main", "fmt")
+    with pytest.raises(ValueError, match="root: 'x' is not a package"):
+        inits.linker_schedule(seed(), "x")
 
 
 def test_from_data_reads_the_extraction_format():
