@@ -241,3 +241,40 @@ def test_gdb_trace_follows_inlined_functions(hello):
     trace = tc.gdb_trace(hello, ["runtime.doInit"])
     assert trace.hits and all(h.inlined and h.symbol == "runtime.main" for h in trace.hits)
     assert trace.hits[0].caller_at.startswith("runtime/proc.go:")
+
+
+@needs_gdb
+def test_gdb_trace_until_ends_the_run_at_the_first_stop_on_thread_1(hello):
+    trace = tc.gdb_trace(hello, ["runtime.schedule", "main.main"], env={"GOMAXPROCS": "4"},
+                         snapshot_at=["runtime.schedule"], until="runtime.schedule")
+    assert [(h.thread, h.function) for h in trace.hits] == [(1, "runtime.schedule")]
+    assert trace.state_at("runtime.schedule")["npidle"] == 3
+
+
+def test_gdb_timeout_kills_and_retries(monkeypatch, hello):
+    from gosim.toolchain import gdb as gdbmod
+
+    calls = []
+
+    def stalled(*args):
+        calls.append(args)
+        raise TimeoutError("0 stops")
+
+    monkeypatch.setattr(gdbmod, "gdb_path", lambda: "/usr/bin/gdb")
+    monkeypatch.setattr(gdbmod, "_run_gdb", stalled)
+    with pytest.raises(GoToolchainError, match="did not finish within 5 s, 2 times: 0 stops"):
+        tc.gdb_trace(hello, ["main.main"], timeout=5)
+    assert len(calls) == 2
+
+
+@needs_gdb
+def test_gdb_timeout_kills_gdb_and_the_program(make_module):
+    import subprocess
+
+    src = make_module({"main.go": 'package main\n\nimport "time"\n\nfunc main() { time.Sleep(time.Hour) }\n'},
+                      module="sleeper")
+    binary = tc.build(src)
+    with pytest.raises(GoToolchainError, match="did not finish within 2 s, 1 times"):
+        tc.gdb_trace(binary, ["main.main"], timeout=2, attempts=1)
+    left = subprocess.run(["pgrep", "-f", str(binary)], capture_output=True, text=True).stdout.split()
+    assert left == []

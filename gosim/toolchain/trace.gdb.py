@@ -143,6 +143,9 @@ def main():
             except (gdb.error, RuntimeError) as exc:
                 record["state_error"] = str(exc)
         emit(record)
+        if thread.num == 1 and function == CONFIG.get("until"):
+            gdb.execute("kill")
+            break
         try:
             gdb.execute("continue")
         except gdb.error:
