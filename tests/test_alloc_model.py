@@ -14,7 +14,7 @@ from gosim.alloc.mpagealloc import pallocChunkBytes
 from gosim.alloc.mspan import nelems_for
 from gosim.alloc.sizeclasses import SizeClassToSize, makeSpanClass, pageSize, roundupsize
 
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def alloc(**kw) -> Allocator:

@@ -272,11 +272,10 @@ class Allocator:
             c.releaseAll()
 
     def collect(self, live: Iterable[int]) -> None:
-        """A whole stop-the-world collection for workloads and tests (not the GC model): flush, mark the objects
-        at the given addresses, sweep everything (``runtime.GC()`` with a known live set)."""
+        """A whole stop-the-world collection for workloads and tests (not the GC model): finish the last sweep,
+        mark the objects at the given addresses, then ``gcSweep`` (whose mcache flush sweeps the cached, now stale
+        spans) and sweep everything (``runtime.GC()`` with a known live set)."""
         mgcsweep.finishsweep_m(self.mheap_)
-        for c in self.mcaches:
-            c.releaseAll()
         for addr in live:
             self.mark(addr)
         self.gcSweep(blocking=True)
