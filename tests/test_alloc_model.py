@@ -409,3 +409,43 @@ def test_more_ps_hold_more_partly_used_spans():
     one = workloads.run("sizemix", 1, 1, scale=0.2).metrics
     eight = workloads.run("sizemix", 8, 1, scale=0.2).metrics
     assert eight.heap_unused_bytes > 1.5 * one.heap_unused_bytes
+
+
+def test_reclaim_frees_unmarked_spans_before_the_heap_grows():
+    a = alloc(randomize_heap_base=False)
+    xs = [a.mallocgc(4096) for _ in range(600)]  # 300 one-page spans, ~2.3 MiB of a 4 MiB chunk
+    mapped = a.mheap_.mapped_bytes()
+    a.gcSweep()  # nothing marked; sweeping is left to the allocator
+    big = a.mallocgc(2 << 20)  # 256 pages: mheap.alloc reclaims unmarked spans first
+    assert a.mheap_.mapped_bytes() == mapped
+    assert big == xs[0]  # first fit: the lowest reclaimed pages
+    assert a.mheap_.pagesSwept >= 256
+
+
+def test_proportional_sweep_pays_for_allocation():
+    from gosim.alloc.mgcsweep import gcPaceSweeper
+
+    a = alloc()
+    xs = [a.mallocgc(1024) for _ in range(4000)]  # 500 spans
+    for x in xs[::2]:
+        a.mark(x)
+    a.gcSweep()
+    h = a.mheap_
+    gcPaceSweeper(h, h.gcController.heapLive + (2 << 20))  # sweep every span before 1 MiB more (2 MiB - 1 MiB)
+    assert h.sweepPagesPerByte > 0
+    before = h.pagesSwept
+    for _ in range(8):
+        a.mallocgc(2048)  # refills: cacheSpan deducts sweep credit first
+    assert h.pagesSwept > before
+    while a.sweepone() != -1:
+        pass
+    assert h.sweepDrained and a.heap_objects_bytes() == 2000 * 1024 + 8 * 2048
+
+
+def test_tiny_blocks_are_marked_when_marking_starts():
+    a = alloc(gomaxprocs=2)
+    x, y = a.mallocgc(3, p=0), a.mallocgc(5, p=1)
+    a.gcMarkTinyAllocs()
+    a.writeBarrier = True
+    z = a.mallocgc(2, p=0)  # a sub-allocation: not marked itself, its block already is
+    assert z == x + 4 and a.isMarked(x) and a.isMarked(y) and a.isMarked(z)

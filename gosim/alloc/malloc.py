@@ -246,6 +246,13 @@ class Allocator:
             raise ValueError(f"mark: {p:#x} points to a free slot (object {index} of span {s.startAddr:#x})")
         return s.setMarked(index)
 
+    def gcMarkTinyAllocs(self) -> None:
+        """``gcMarkTinyAllocs`` (mgcmark.go), at the start of marking: each P's current tiny block is marked,
+        since sub-allocations into it are not allocated black."""
+        for c in self.mcaches:
+            if c.tiny:
+                self.mark(c.tiny)
+
     def isMarked(self, p: int) -> bool:
         found = self.findObject(p)
         return found is not None and found[0].isMarked(found[1])
