@@ -213,3 +213,46 @@ def test_cli_bad_gomaxprocs_exits_2(bad, capsys):
         cli_main(["sched", "--gomaxprocs", bad])
     assert exc.value.code == 2
     assert "gomaxprocs" in capsys.readouterr().err
+
+
+# --- parsers ----------------------------------------------------------------------------------------------------
+
+DATA = __import__("pathlib").Path(__file__).parent / "data" / "sched"
+
+
+def test_parse_schedtrace_lines():
+    from gosim.toolchain.schedtrace import parse_schedtrace
+
+    rows = parse_schedtrace((DATA / "schedtrace_p2.txt").read_text())
+    assert len(rows) >= 3 and all(r.gomaxprocs == 2 and len(r.runq) == 2 == len(r.schedticks) for r in rows)
+    assert rows[0].ms == 0 and rows[1].ms >= 100
+    # the model's rows print the same format
+    model = sched.SchedTraceRow(*[getattr(rows[1], f) for f in ("ms", "gomaxprocs", "idleprocs", "threads",
+                                  "spinningthreads", "needspinning", "idlethreads", "runqueue", "runq", "schedticks")])
+    line = next(x for x in (DATA / "schedtrace_p2.txt").read_text().splitlines() if x.startswith(f"SCHED {rows[1].ms}ms"))
+    assert model.line() == line
+
+
+def test_parse_scheddetail_takes_runq_and_schedticks_from_the_p_lines():
+    from gosim.toolchain.schedtrace import parse_schedtrace
+
+    rows = parse_schedtrace((DATA / "scheddetail_p2.txt").read_text())
+    assert rows[0].schedticks == (0, 0) and rows[0].runq == (2, 0) and rows[0].pstatus == (0, 0)
+    assert rows[1].ms == 108 and rows[1].runqueue == 1 and rows[1].schedticks == (6, 7) and rows[1].pstatus == (1, 1)
+
+
+def test_sysmon_sleeps_20us_then_doubles_after_50_idle_rounds_up_to_10ms():
+    r = sched.simulate("cpubound", gomaxprocs=1, goroutines=2, duration="100ms")
+    slack = r.costs.timerslack
+    gaps = [b - a for a, b in zip(r.sysmon_wakeups, r.sysmon_wakeups[1:])]
+    delays = [(g - slack) // 1000 for g in gaps]  # usleep's argument, in us
+    # r.sysmon_wakeups[0] is sysmon's start; then idle = 0..50 (rounds without a syscall retake) sleep 20 us
+    assert delays[:51] == [20] * 51
+    assert delays[51:60] == [40, 80, 160, 320, 640, 1280, 2560, 5120, 10000]
+    assert set(delays[60:]) == {10000}
+
+
+def test_a_syscall_retake_resets_sysmons_sleep():
+    r = sched.simulate("syscall", gomaxprocs=1, goroutines=4, duration="50ms")
+    gaps = [b - a for a, b in zip(r.sysmon_wakeups, r.sysmon_wakeups[1:])]
+    assert max(gaps) < 1_000_000  # retakes keep happening, so sysmon never backs off to 10 ms

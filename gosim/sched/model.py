@@ -11,6 +11,7 @@ functions (time slices, CPU share, fairness) read only that data, so they apply 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -45,8 +46,9 @@ class SchedTraceRow:
                 f" schedticks=[ {' '.join(map(str, self.schedticks))} ]")
 
 
-@dataclass(frozen=True)
-class GStat:
+class GStat(NamedTuple):
+    """One goroutine at the end of a run (a named tuple: 10,000 of them are built per big run)."""
+
     goid: int
     name: str
     created_ns: int
@@ -89,6 +91,7 @@ class SchedResult:
     max_global_runq: int
     conservation_max_ns: int  # longest stretch with an idle P, a queued G and no spinning M
     sysmon_ticks: int
+    sysmon_wakeups: tuple = ()  # when each sysmon round woke (ns)
     costs: Costs = field(default_factory=Costs)
 
     # --- the timeline -----------------------------------------------------------------------------------------
@@ -247,7 +250,8 @@ def simulate(workload: str = "cpubound", *, gomaxprocs: int = 4, goroutines: int
         steals=tuple(rec.steals), handoffs=tuple(rec.handoffs), preemptions=tuple(rec.preemptions),
         schedtrace=rows, samples=tuple(rec.samples), resizes=tuple(rec.resizes), gs=gs, decisions=s.decisions,
         events=s.nevents, threads=s.sched.mcount, max_local_runq=s.max_runq, max_global_runq=s.max_globrunq,
-        conservation_max_ns=s.conservation_max, sysmon_ticks=s.sysmon_ticks, costs=costs,
+        conservation_max_ns=s.conservation_max, sysmon_ticks=s.sysmon_ticks,
+        sysmon_wakeups=tuple(rec.sysmon), costs=costs,
     )
 
 

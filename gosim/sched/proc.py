@@ -272,6 +272,7 @@ class Record:
     #                                                   idlethreads, runqueue, (local...), (schedticks...))
     samples: list = field(default_factory=list)  # (t, global, (local incl. runnext...))
     resizes: list = field(default_factory=list)  # (t, old, new)
+    sysmon: list = field(default_factory=list)  # when each sysmon round woke
 
 
 class Sched:
@@ -877,12 +878,11 @@ class Sched:
         sched = self.sched
         if sched.nmspinning != 0:
             return
-        sched.nmspinning = 1
-        pp = self.pidlegetSpinning()
-        if pp is None:
-            sched.nmspinning = 0
+        if not sched.pidle:  # pidlegetSpinning finds no P: ask the next M that goes idle to spin instead
+            sched.needspinning = 1
             return
-        self.startm(pp, True)
+        sched.nmspinning = 1
+        self.startm(self.pidleget(), True)
 
     def startm(self, pp, spinning: bool) -> None:
         """``startm``: an idle M (``mget``) or a new one (``newm``) will run pp after it wakes up."""
@@ -1104,6 +1104,8 @@ class Sched:
 
     def sysmon_step(self, woke) -> None:
         self.sysmon_ticks += 1
+        if self.recording:
+            self.rec.sysmon.append(self.now)
         nxt = self.sysmon_gen.send(woke)
         self.sysmon_tok += 1
         if isinstance(nxt, tuple):

@@ -24,8 +24,23 @@ from .proc import close, go, recv, run, send, sleep, spin, stop, syscall
 US = 1_000
 MS = 1_000_000
 
-# Creating a goroutine and the loop around `go` cost the creator a little CPU (newproc1: ~1 us on this VM).
+# Creating a goroutine and the loop around `go` cost the creator a little CPU (newproc1: ~1 us on this VM);
+# a creator pays it in batches of NEWPROC_BATCH goroutines, one compute segment each (cheaper to simulate).
 NEWPROC_WORK = 1 * US
+NEWPROC_BATCH = 16
+
+
+def spawn(programs) -> Iterator:
+    """``for ... { go f() }``: start each (program, name) with ``go``, computing NEWPROC_WORK per goroutine."""
+    k = 0
+    for prog, name in programs:
+        yield go(prog, name)
+        k += 1
+        if k == NEWPROC_BATCH:
+            yield run(k * NEWPROC_WORK)
+            k = 0
+    if k:
+        yield run(k * NEWPROC_WORK)
 
 
 class Sampler:
@@ -60,9 +75,7 @@ def cpubound(s, n: int, duration: int, rng: Sampler, calls: bool = False) -> Ite
         yield spin(calls)
         yield send(done)
 
-    for i in range(n):
-        yield go(worker(), f"spin{i}")
-        yield run(NEWPROC_WORK)
+    yield from spawn((worker(), f"spin{i}") for i in range(n))
     yield sleep(duration)
     yield stop()
     for _ in range(n):
@@ -84,12 +97,9 @@ def fanout(s, n: int, duration: int, rng: Sampler, mean_work: int = 100 * US) ->
             yield run(work)
             yield send(results)
 
-        for i in range(n):
-            yield go(worker(rng.exp(mean_work)), f"worker{i}")
-            yield run(NEWPROC_WORK)
+        yield from spawn((worker(rng.exp(mean_work)), f"worker{i}") for i in range(n))
         for _ in range(n):
             yield recv(results)
-            yield run(2 * US)
 
 
 def prodcons(s, n: int, duration: int, rng: Sampler, capacity: int = 16, mean_work: int = 50 * US) -> Iterator:
@@ -111,12 +121,8 @@ def prodcons(s, n: int, duration: int, rng: Sampler, capacity: int = 16, mean_wo
             yield run(rng.exp(mean_work))
         yield send(done)
 
-    for i in range(nprod):
-        yield go(producer(), f"producer{i}")
-        yield run(NEWPROC_WORK)
-    for i in range(ncons):
-        yield go(consumer(), f"consumer{i}")
-        yield run(NEWPROC_WORK)
+    yield from spawn((producer(), f"producer{i}") for i in range(nprod))
+    yield from spawn((consumer(), f"consumer{i}") for i in range(ncons))
     yield sleep(duration)
     yield stop()
     for _ in range(nprod):
@@ -137,9 +143,7 @@ def syscalls(s, n: int, duration: int, rng: Sampler, mean_work: int = 50 * US,
             yield syscall(rng.exp(mean_syscall))
         yield send(done)
 
-    for i in range(n):
-        yield go(worker(), f"sys{i}")
-        yield run(NEWPROC_WORK)
+    yield from spawn((worker(), f"sys{i}") for i in range(n))
     yield sleep(duration)
     yield stop()
     for _ in range(n):
@@ -152,7 +156,6 @@ def mix(s, n: int, duration: int, rng: Sampler) -> Iterator:
     q = max(1, n // 4)
     items = hchan(16, "items")
     done = hchan(n + 8, "done")
-    started = 0
 
     def cpu() -> Iterator:
         while not s.stopped:
@@ -184,23 +187,16 @@ def mix(s, n: int, duration: int, rng: Sampler) -> Iterator:
                 yield run(work)
                 yield send(results)
 
-            for i in range(q):
-                yield go(task(rng.exp(20 * US)), "task")
-                yield run(NEWPROC_WORK)
+            yield from spawn((task(rng.exp(20 * US)), "task") for _ in range(q))
             for _ in range(q):
                 yield recv(results)
         yield send(done)
 
     groups = [(cpu, "cpu"), (sysw, "sys"), (producer, "producer")]
-    for fn, name in groups:
-        for i in range(q):
-            yield go(fn(), f"{name}{i}")
-            yield run(NEWPROC_WORK)
-            started += 1
+    yield from spawn((fn(), f"{name}{i}") for fn, name in groups for i in range(q))
+    started = 3 * q
     ncons = max(1, q // 2)
-    for i in range(ncons):
-        yield go(consumer(), f"consumer{i}")
-        yield run(NEWPROC_WORK)
+    yield from spawn((consumer(), f"consumer{i}") for i in range(ncons))
     yield go(dispatcher(), "dispatcher")
     yield sleep(duration)
     yield stop()
@@ -219,7 +215,8 @@ SYSTEM_PREFIX = "runtime."
 def runtime_main(s, user_main: Iterator) -> Iterator:
     """``runtime.main`` (proc.go): the runtime's own goroutines, then ``main.main``. ``forcegchelper`` (started by
     proc.go's ``init``), ``bgsweep`` and ``bgscavenge`` (``gcenable`` waits until both have started: two receives
-    on a channel of capacity 2) and the GOMAXPROCS updater park for good; they are why the first SCHED line of a
+    on a channel of capacity 2), the GOMAXPROCS updater and the finalizer goroutine park for good
+    (``GODEBUG=scheddetail=1`` lists them as G2-G6); they are why the first SCHED line of a
     real program already shows a few schedticks. Their names start with ``runtime.``."""
     forever = hchan(0, "never")
 
@@ -237,6 +234,7 @@ def runtime_main(s, user_main: Iterator) -> Iterator:
     yield recv(c)
     yield recv(c)
     yield go(parked(), "runtime.updateMaxProcsGoroutine")
+    yield go(parked(), "runtime.runfinq")
     yield from user_main
 
 
