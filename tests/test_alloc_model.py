@@ -12,7 +12,7 @@ from gosim.alloc.malloc import zerobase
 from gosim.alloc.mheap import heapArenaBytes
 from gosim.alloc.mpagealloc import pallocChunkBytes
 from gosim.alloc.mspan import nelems_for
-from gosim.alloc.sizeclasses import SizeClassToSize, makeSpanClass, pageSize, roundupsize
+from gosim.alloc.sizeclasses import makeSpanClass, pageSize, roundupsize
 
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .mheap import mheap
-from .sizeclasses import SizeClassToSize, allocs_by_size_buckets, pageSize
+from .sizeclasses import SizeClassToSize, allocs_by_size_buckets
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,3 @@ def read(h: mheap) -> Metrics:
         arenas=len(h.arenas),
         heap_live=h.gcController.heapLive,
     )
-
-
-def pages(nbytes: int) -> int:
-    return nbytes // pageSize

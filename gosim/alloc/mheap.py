@@ -34,6 +34,7 @@ heapArenaBytes = 1 << logHeapArenaBytes  # 64 MiB on linux/amd64
 pagesPerArena = heapArenaBytes // pageSize  # 8192
 arenaL1Bits, arenaL2Bits = 0, heapAddrBits - logHeapArenaBytes  # 0 and 22 on amd64
 physPageSize = 4096
+heapArenaSize = pagesPerArena * 8 + 4 * pagesPerArena // 8 + 16  # unsafe.Sizeof(heapArena{}) on amd64
 
 
 def alignUp(n: int, a: int) -> int:
@@ -325,5 +326,5 @@ class mheap:
         return len(self.arenas) * heapArenaBytes
 
     def arena_metadata_bytes(self) -> int:
-        """Bytes of ``heapArena`` structs: a span pointer per page plus four page bitmaps (and a few words)."""
-        return len(self.arenas) * (pagesPerArena * 8 + 4 * pagesPerArena // 8 + 16)
+        """Bytes of ``heapArena`` structs: a span pointer per page, four page bitmaps and two words each."""
+        return len(self.arenas) * heapArenaSize

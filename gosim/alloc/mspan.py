@@ -239,7 +239,3 @@ class mspan:
 def emptymspan() -> mspan:
     """``emptymspan``: the placeholder every mcache slot starts with; nextFreeFast always fails on it."""
     return mspan()
-
-
-def class_npages(sizeclass: int) -> int:
-    return SizeClassToNPages()[sizeclass]

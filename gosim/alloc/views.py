@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .malloc import Allocator, batch_spanclasses
-from .mheap import arenaL2Bits, heapArenaBytes, pagesPerArena
+from .mheap import arenaL2Bits, heapArenaBytes, heapArenaSize, pagesPerArena
 from .mpagealloc import chunkBase, pallocChunkBytes
 from .mspan import mspan, nelems_for
 from .sizeclasses import NumSizeClasses, SizeClassToNPages, SizeClassToSize, makeSpanClass, pageShift, pageSize
@@ -216,8 +216,8 @@ def arena_layout(a: Allocator) -> list[Region]:
     for ai in sorted(h.arenas):
         ha = h.arenas[ai]
         out.append(Region(f"arena {ai:#x} (64 MiB)", ha.base, heapArenaBytes, "arena"))
-        out.append(Region(f"heapArena {ai:#x} (spans [{pagesPerArena}]*mspan, page bitmaps)", 0,
-                          pagesPerArena * 8 + 4 * pagesPerArena // 8, "metadata"))
+        out.append(Region(f"heapArena {ai:#x} (spans [{pagesPerArena}]*mspan, page bitmaps)", 0, heapArenaSize,
+                          "metadata"))
     for ci in h.pages.order:
         out.append(Region(f"chunk {ci:#x} (4 MiB)", chunkBase(ci), pallocChunkBytes, "in use"))
     return out

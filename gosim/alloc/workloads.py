@@ -169,10 +169,7 @@ def _run_churn(a: Allocator, rec: _Recorder, rng: random.Random, scale: float, s
     for i in range(n):
         addr = a.mallocgc(int(sizes[i]), bool(noscan[i]), ps[i])
         rec.allocs += 1
-        if addr in live:  # a tiny block shared with a live object: its lifetime is the longer one
-            live[addr] = max(live[addr], i + int(lifetimes[i]))
-        else:
-            live[addr] = i + int(lifetimes[i])
+        live[addr] = i + int(lifetimes[i])  # an address freed earlier is a new object now
         if a.mheap_.gcController.heapLive >= goal:
             survivors = [p for p, end in live.items() if end > i]
             live = {p: live[p] for p in survivors}
