@@ -9,7 +9,9 @@ released,stacks}:bytes``. Like the runtime's, these lag: objects in spans still 
 when the span is flushed (`gosim.alloc.malloc.Allocator.flush`, or any GC).
 
 Model-only extras (not runtime/metrics names) are plain attributes: pages in use, address space mapped and
-reserved, arenas, ``heapLive``.
+reserved, arenas, ``heapLive``. What it leaves out: ``/memory/classes/metadata/*``, ``os-stacks``, ``other`` and
+``profiling`` (the model keeps no runtime metadata in simulated memory), ``/gc/heap/live`` and ``/gc/heap/goal``
+(the GC model's), and ``/memory/classes/total`` (it would need all of those).
 """
 
 from __future__ import annotations
