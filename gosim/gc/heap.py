@@ -10,8 +10,9 @@ that span-granular marking can be counted, but it has no size classes, no mcache
 stand behind the same protocol.
 
 Roots: ``globals`` (slots in the data/bss segments, written with write barriers) and one list of slots per
-goroutine stack (written without barriers: the compiler emits none for stack slots). Object ids are ints; ``None``
-is nil.
+goroutine stack (written without barriers: the compiler emits none for stack slots). Object ids are ints (indices
+here, addresses in `gosim.gc.allocheap`); ``None`` is nil. `roots` and `reachable` work on any store with
+``globals`` and ``stacks``; `populate` builds the same seeded random graph in any store.
 """
 
 from __future__ import annotations
@@ -58,6 +59,26 @@ class HeapStore(Protocol):
     def span_of(self, obj: int) -> tuple[int, int]: ...
     def objects(self) -> list[int]: ...
     def sweep(self) -> list[int]: ...
+    # Optional, called by `gosim.gc.mgc.Collector` when present: ``gcstart()`` when marking begins (the
+    # allocator finishes the last sweep and allocates black from then on), ``gcmarkdone()`` at mark termination.
+
+
+def roots(heap) -> list[int]:
+    """Every object a global or a stack slot of ``heap`` points to (any store with ``globals`` and ``stacks``)."""
+    return [o for o in [*heap.globals, *(s for st in heap.stacks for s in st)] if o is not None]
+
+
+def reachable(heap) -> set[int]:
+    """What the program can still reach from the roots through pointer fields: the truth marking must cover."""
+    seen: set[int] = set()
+    todo = roots(heap)
+    while todo:
+        o = todo.pop()
+        if o in seen:
+            continue
+        seen.add(o)
+        todo.extend(t for t in heap.fields(o) if t is not None and t not in seen)
+    return seen
 
 
 @dataclass
@@ -141,19 +162,11 @@ class ObjectStore:
 
     def roots(self) -> list[int]:
         """Every object a global or a stack slot points to."""
-        return [o for o in [*self.globals, *(s for st in self.stacks for s in st)] if o is not None]
+        return roots(self)
 
     def reachable(self) -> set[int]:
         """What the program can still reach (the truth the marking must cover)."""
-        seen: set[int] = set()
-        todo = self.roots()
-        while todo:
-            o = todo.pop()
-            if o in seen:
-                continue
-            seen.add(o)
-            todo.extend(t for t in self.fields_[o] if t is not None and t not in seen)
-        return seen
+        return reachable(self)
 
     def to_csr(self) -> tuple[np.ndarray, np.ndarray]:
         """The pointer graph as CSR arrays (indptr, indices) over all object ids: the vectorised engine's input."""
@@ -170,20 +183,30 @@ def random_heap(objects: int = 40, seed: int = 0, *, globals_: int = 3, goroutin
                 max_fields: int = 3, sizes: tuple[int, ...] = (16, 32, 48, 64)) -> ObjectStore:
     """A random object graph: ``objects`` objects with 1..``max_fields`` pointer fields (some nil), ``globals_``
     global slots and ``goroutines`` stacks of ``slots`` slots, each pointing at a random object or nil."""
+    heap = ObjectStore()
+    populate(heap, objects, seed, globals_=globals_, goroutines=goroutines, slots=slots, max_fields=max_fields,
+             sizes=sizes)
+    return heap
+
+
+def populate(heap, objects: int = 40, seed: int = 0, *, globals_: int = 3, goroutines: int = 2, slots: int = 3,
+             max_fields: int = 3, sizes: tuple[int, ...] = (16, 32, 48, 64)) -> list[int]:
+    """Allocate `random_heap`'s graph in ``heap`` (any `HeapStore` with ``globals`` and ``stacks``): the same
+    seed gives the same graph whatever the store names its objects. Returns the objects' ids in order."""
     if not 1 <= objects <= 1_000_000:
         raise ValueError(f"objects must be 1..1000000, got {objects}")
     rng = random.Random(seed)
-    heap = ObjectStore()
+    ids = []
     for _ in range(objects):
         size = rng.choice(sizes)
-        heap.allocate(size, rng.randint(1, min(max_fields, size // PTR_SIZE)))
-    for o in range(objects):
-        for i in range(len(heap.fields_[o])):
-            heap.fields_[o][i] = rng.randrange(objects) if rng.random() < 0.6 else None
-    heap.globals = [rng.randrange(objects) if rng.random() < 0.8 else None for _ in range(globals_)]
-    heap.stacks = [[rng.randrange(objects) if rng.random() < 0.7 else None for _ in range(slots)]
+        ids.append(heap.allocate(size, rng.randint(1, min(max_fields, size // PTR_SIZE))))
+    for o in ids:
+        for i in range(len(heap.fields(o))):
+            heap.set_field(o, i, ids[rng.randrange(objects)] if rng.random() < 0.6 else None)
+    heap.globals = [ids[rng.randrange(objects)] if rng.random() < 0.8 else None for _ in range(globals_)]
+    heap.stacks = [[ids[rng.randrange(objects)] if rng.random() < 0.7 else None for _ in range(slots)]
                    for _ in range(goroutines)]
-    return heap
+    return ids
 
 
 def linked_list(n: int, size: int = 64) -> ObjectStore:

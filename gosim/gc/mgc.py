@@ -13,6 +13,11 @@ pointers. At mark termination `lost_objects` compares the marks with what the pr
 reachable white object is the *lost object* sweep would free under the program's feet. Each step can be recorded
 as a `Frame` for the chapter's step-through.
 
+The collector sees the heap only through the `HeapStore` protocol plus its roots (``globals``, ``stacks``), so the
+same cycle runs on the self-contained `ObjectStore` (the chapter's small graphs) and on `gosim.alloc`'s spans
+(`gosim.gc.allocheap`): there the mark bits are the spans' ``gcmarkBits``, allocation during the mark is black
+because ``mallocgc`` says so (``gcmarknewobject``), and sweep hands the white objects' slots back to their spans.
+
 What it leaves out: parallel mark workers and their per-P queues, assists and pacing (see `pacersim`), oblets,
 finalizers, the tiny allocator, Green Tea's span queue (see `greentea`).
 """
@@ -23,7 +28,7 @@ import random
 from collections import deque
 from dataclasses import dataclass, field
 
-from .heap import HeapStore, ObjectStore, random_heap
+from .heap import HeapStore, ObjectStore, random_heap, reachable
 from .mbarrier import Barrier, barrier, wbBuf
 
 _GCoff, _GCmark, _GCmarktermination = 0, 1, 2
@@ -45,13 +50,19 @@ class Frame:
     stacks_scanned: tuple[bool, ...]
     edges: tuple[tuple[int, int], ...]
     roots: tuple[tuple[str, int], ...]  # ("globals[0]", obj), ("g1[2]", obj)
+    objects: tuple[int, ...] = ()  # the object each entry of ``colors`` is about (0, 1, 2, ... for ObjectStore)
+
+    def color(self, obj: int) -> str:
+        return self.colors[self.objects.index(obj)] if self.objects else self.colors[obj]
 
 
 class Collector:
     """One GC cycle over a `HeapStore` with roots (``globals``, ``stacks``)."""
 
-    def __init__(self, heap: ObjectStore, barrier_: Barrier | str = "hybrid") -> None:
+    def __init__(self, heap: HeapStore, barrier_: Barrier | str = "hybrid") -> None:
         self.heap = heap
+        self.ids: list[int] = list(heap.objects())  # what the frames show: the heap at the start, then new objects
+        self.freed: set[int] = set()
         self.barrier = barrier(barrier_)
         self.gcphase = _GCoff
         self.queue: deque[int] = deque()
@@ -81,6 +92,8 @@ class Collector:
 
     def gcStart(self) -> None:
         """Sweep termination and the switch to ``_GCmark``: write barrier on, root jobs queued."""
+        if hasattr(self.heap, "gcstart"):
+            self.heap.gcstart()
         self.gcphase = _GCmark
         self.root_jobs = deque([("globals", 0), *(("stack", g) for g in range(len(self.heap.stacks)))])
         if self.barrier.scan_stacks_at_start:  # a snapshot: every stack, world stopped
@@ -133,11 +146,15 @@ class Collector:
                 self.scan_stack(g)
             self.drain()
         self.gcphase = _GCmarktermination
+        if hasattr(self.heap, "gcmarkdone"):
+            self.heap.gcmarkdone()
 
     def sweep(self) -> list[int]:
         """``_GCoff`` and sweep: every white object is freed."""
         self.gcphase = _GCoff
-        return self.heap.sweep()
+        freed = self.heap.sweep()
+        self.freed.update(freed)
+        return freed
 
     # --- the mutator's side -------------------------------------------------------------------------------------
 
@@ -158,6 +175,7 @@ class Collector:
     def newobject(self, size: int, nptr: int) -> int:
         """``mallocgc``: allocated black while marking (``gcmarknewobject``), white otherwise."""
         obj = self.heap.allocate(size, nptr)
+        self.ids.append(obj)
         if self.gcphase != _GCoff:
             self.heap.set_marked(obj)
             self.scanned.add(obj)
@@ -167,7 +185,7 @@ class Collector:
     # --- views ---------------------------------------------------------------------------------------------------
 
     def color(self, obj: int) -> str:
-        if self.heap.freed[obj]:
+        if obj in self.freed:
             return FREE
         if not self.heap.is_marked(obj):
             return WHITE
@@ -175,16 +193,18 @@ class Collector:
 
     def frame(self, step: int, actor: str, action: str) -> Frame:
         h = self.heap
-        edges = tuple((o, t) for o in range(len(h.size_)) if not h.freed[o] for t in h.fields(o) if t is not None)
+        edges = tuple((o, t) for o in self.ids if o not in self.freed for t in h.fields(o) if t is not None)
         roots = tuple((f"globals[{i}]", o) for i, o in enumerate(h.globals) if o is not None) + tuple(
             (f"g{g}[{i}]", o) for g, st in enumerate(h.stacks) for i, o in enumerate(st) if o is not None)
-        return Frame(step, PHASES[self.gcphase], actor, action, tuple(self.color(o) for o in range(len(h.size_))),
-                     tuple(self.queue), tuple(self.stack_scanned), edges, roots)
+        ids = tuple(self.ids)
+        return Frame(step, PHASES[self.gcphase], actor, action, tuple(self.color(o) for o in ids),
+                     tuple(self.queue), tuple(self.stack_scanned), edges, roots,
+                     () if ids == tuple(range(len(ids))) else ids)
 
 
-def lost_objects(heap: ObjectStore) -> list[int]:
+def lost_objects(heap: HeapStore) -> list[int]:
     """The invariant check at mark termination: objects the program can reach that are still white."""
-    return sorted(o for o in heap.reachable() if not heap.is_marked(o))
+    return sorted(o for o in reachable(heap) if not heap.is_marked(o))
 
 
 @dataclass
@@ -260,7 +280,7 @@ class CycleResult:
                 f"mutator_ops={self.mutator_ops} mark_steps={self.mark_steps} barrier_shades={self.barrier_shades}")
 
 
-def run_cycle(heap: ObjectStore | None = None, barrier_: str | Barrier = "hybrid", seed: int = 0, *,
+def run_cycle(heap: HeapStore | None = None, barrier_: str | Barrier = "hybrid", seed: int = 0, *,
               objects: int = 40, mutator_rate: float = 0.6, ops_before: int = 0, record: bool = False,
               max_steps: int = 100_000) -> CycleResult:
     """One GC cycle with a seeded mutator interleaved: before each mark step, the mutator runs one operation with
