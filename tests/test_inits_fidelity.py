@@ -139,3 +139,13 @@ def test_variable_order_is_go_types_order_in_every_package():
             assert [list(names) for names in inits.variable_order(package)] == data["initorder"], package.path
             checked += len(data["initorder"])
     assert checked > 1000
+
+
+def test_which_packages_get_an_inittask_is_the_compilers_choice():
+    """The model's MakeTask rule (main, runtime, functions to run, or an import with a task), from each package's
+    nfns, against the compiled packages: an ..inittask symbol or none."""
+    for directory in [tc.program_dir("seedinit"), CORPUS / "stdmany", CORPUS / "staticleaf"]:
+        graph = program_graph(directory)
+        has = inits.has_inittask(inits.Program.from_data(graph))
+        assert {p["path"]: p["inittask"] for p in graph["packages"]} == has
+        assert not all(has.values()) and sum(has.values()) > 2

@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 from functools import cache
 from pathlib import Path
 from urllib.parse import quote
@@ -127,7 +128,7 @@ def inittask_sizes(export_files: list[str], *, toolchain: Toolchain | None = Non
 
 
 def _extract(tc: Toolchain, root: Path) -> dict:
-    listed = [p for p in go_list(root, toolchain=tc) if p["ImportPath"] != "unsafe" or p.get("GoFiles")]
+    listed = go_list(root, toolchain=tc)
     exports = {p["ImportPath"]: p["Export"] for p in listed if p.get("Export")}
     std_dir = cache_dir() / "inits" / f"std-{_std_key(tc)}"
     parts: dict[str, dict] = {}
@@ -152,7 +153,7 @@ def _extract(tc: Toolchain, root: Path) -> dict:
         parts[p["ImportPath"]] = part
         if part["std"]:
             _write_atomic(std_dir / (quote(p["ImportPath"], safe="") + ".json"), json.dumps(part))
-    main = listed[-1]
+    main = next(p for p in listed if not p.get("DepOnly"))
     packages = []
     for p in listed:
         part = dict(parts[p["ImportPath"]])
@@ -172,8 +173,6 @@ def _analyse(tc: Toolchain, packages: list[dict], exports: dict[str, str]) -> di
         "exports": exports,
     }
     binary = helper(tc)
-    import subprocess  # only here: the rest of the module reads caches
-
     try:
         proc = subprocess.run([str(binary)], input=json.dumps(request), capture_output=True, text=True,
                               timeout=600, env=tc.env())
