@@ -8,7 +8,8 @@ tests compare with medians. Run it again after a toolchain upgrade:
 
 Writes:
   reference.json   time slices (timeslice, GOMAXPROCS=1), schedticks per P per 100 ms and fairness (cpubound,
-                   GOMAXPROCS 1/2/4), the GOMAXPROCS=1 global-queue rows, the asyncpreemptoff starvation
+                   GOMAXPROCS 1/2/4), the GOMAXPROCS=1 global-queue rows, the asyncpreemptoff starvation,
+                   the schedwork workloads (syscall, fanout, prodcons at GOMAXPROCS=2)
   trace_cpubound_p2.json  a runtime/trace of cpubound (GOMAXPROCS=2, 4 goroutines) as per-P intervals
 """
 
@@ -83,6 +84,26 @@ def main() -> int:
         }
         print("cpubound P", procs, "schedticks/100ms", statistics.median(rs), "fairness", statistics.median(fair),
               file=sys.stderr)
+
+    ref["schedwork"] = {}
+    for workload, g in (("syscall", 20), ("fanout", 100), ("prodcons", 20)):
+        runs = []
+        for _ in range(args.runs):
+            run = st.run_program("schedwork", 2, ["-w", workload, "-g", g, "-d", "400ms"])
+            out = dict(line.split() for line in run.stdout.splitlines())
+            runs.append({"threads": max(r.threads for r in run.rows), "schedticks_per_100ms": rates(run.rows),
+                         "items": int(out["items"]), "syscalls": int(out["syscalls"]),
+                         "rows": [row_dict(r) for r in run.rows]})
+        traced = []
+        for _ in range(3):
+            tl = rtrace.record("schedwork", 2, ["-w", workload, "-g", g, "-d", "400ms"])
+            whys = [iv[4] for iv in tl.intervals]
+            traced.append({why: whys.count(why) for why in set(whys)} | {
+                "median_interval_us": statistics.median((iv[3] - iv[2]) / 1e3 for iv in tl.intervals)})
+        ref["schedwork"][workload] = {"goroutines": g, "gomaxprocs": 2, "duration": "400ms", "runs": runs,
+                                      "traced": traced}
+        print("schedwork", workload, "threads", [r["threads"] for r in runs], "syscalls",
+              [r["syscalls"] for r in runs], file=sys.stderr)
 
     starve = st.run_until_timeout("cpubound", 2, ["-g", 4, "-d", "100ms"], timeout=1.5, godebug="asyncpreemptoff=1")
     coop = st.run_program("cpubound", 2, ["-g", 4, "-d", "100ms", "-calls"], godebug="asyncpreemptoff=1")

@@ -129,3 +129,13 @@ def test_stack_growth_depths_as_the_real_goroutine_moves_its_stack():
     assert level > 200 and len(moves) >= 5
     row = checks.stack_growth_check(level, moves, depth)
     assert row.ok, row
+
+
+def test_syscall_heavy_workload_beside_the_real_program():
+    real = REF["schedwork"]["syscall"]
+    model = sched.simulate("syscall", gomaxprocs=real["gomaxprocs"], goroutines=real["goroutines"],
+                           duration=real["duration"])
+    for row in checks.syscall_workload_checks(model, real["runs"]):
+        assert row.ok, row
+    traced = statistics.median(t["syscall"] for t in real["traced"])
+    assert checks.within(checks.trace_counts(model.intervals)["syscall"], traced, 0.30)

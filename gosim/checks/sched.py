@@ -163,3 +163,26 @@ def stack_growth_check(level: int, real_moves: list[tuple[int, int]], depth: int
     sizes = [(g.old, g.new) for g in stack.recursion(depth, level - stack.PtrSize, bases[0] if bases else 0).growths]
     return Comparison("stack moves at depth", model, real, bool(bases),
                       f"sizes {sizes}; bases that fit: {bases[:1] + bases[-1:] if bases else 'none'}")
+
+
+def syscall_workload_checks(model: SchedResult, real_runs: list[dict], tolerance: float = 0.30) -> list[Comparison]:
+    """The syscall-heavy workload beside ``schedwork -w syscall`` at the same GOMAXPROCS: syscalls completed
+    and OS threads (Ms) needed - each goroutine in a syscall holds an M, and sysmon's retake hands its P to
+    another M. Medians of the real runs; 30 %: the real runs spread ~15 % on this shared machine."""
+    real_sys = statistics.median(r["syscalls"] for r in real_runs)
+    real_threads = statistics.median(r["threads"] for r in real_runs)
+    retakes = sum(1 for h in model.handoffs if h[2] == "retake")
+    return [
+        Comparison("syscalls completed", len(model.syscalls), real_sys, within(len(model.syscalls), real_sys, tolerance)),
+        Comparison("threads (Ms)", model.threads, real_threads, within(model.threads, real_threads, tolerance),
+                   "about one M per goroutine in a syscall, plus the ones running Ps, plus sysmon"),
+        Comparison("Ps handed off by sysmon's retake", retakes, "> 0", retakes > 0),
+    ]
+
+
+def trace_counts(intervals) -> dict[str, int]:
+    """How many running intervals ended each way (block, syscall, preempted, exit) - model or real trace."""
+    out: dict[str, int] = {}
+    for iv in intervals:
+        out[iv[4]] = out.get(iv[4], 0) + 1
+    return out

@@ -134,13 +134,15 @@ def prodcons(s, n: int, duration: int, rng: Sampler, capacity: int = 16, mean_wo
 
 def syscalls(s, n: int, duration: int, rng: Sampler, mean_work: int = 50 * US,
              mean_syscall: int = 500 * US) -> Iterator:
-    """Syscall-heavy: ``n`` goroutines alternate a little computing with blocking system calls (reads)."""
+    """Syscall-heavy: ``n`` goroutines alternate a little computing with blocking system calls - nanosleep(2),
+    as in ``gosim/programs/schedwork -w syscall``, so each lasts its time plus the kernel's timer slack."""
     done = hchan(n, "done")
+    slack = s.costs.timerslack
 
     def worker() -> Iterator:
         while not s.stopped:
             yield run(rng.exp(mean_work))
-            yield syscall(rng.exp(mean_syscall))
+            yield syscall(rng.exp(mean_syscall) + slack)
         yield send(done)
 
     yield from spawn((worker(), f"sys{i}") for i in range(n))
@@ -207,8 +209,8 @@ def mix(s, n: int, duration: int, rng: Sampler) -> Iterator:
         yield recv(done)
 
 
-# runtime.main before main.main: schedinit's aftermath and the runtime's init tasks (~100 us here).
-RUNTIME_INIT = 100 * US
+# runtime.main before it starts the runtime's goroutines (schedinit's aftermath, init tasks): a few tens of us.
+RUNTIME_INIT = 20 * US
 SYSTEM_PREFIX = "runtime."
 
 

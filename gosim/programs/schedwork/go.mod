@@ -1,0 +1,3 @@
+module schedwork
+
+go 1.27
