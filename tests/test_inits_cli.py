@@ -6,13 +6,11 @@ import re
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from gosim import toolchain as tc
 
-CORPUS = Path(__file__).parent / "programs" / "inits"
 STEP = re.compile(r"^(var \S+ \S+|init \S+ [^\s:]+\.go:\d+)$")
 pytestmark = pytest.mark.slow
 
@@ -30,8 +28,8 @@ def test_seed_program():
 
 
 def test_order_switch():
-    current = gosim(CORPUS / "lexorder").stdout.splitlines()
-    old = gosim(CORPUS / "lexorder", "--order", "pre-1.21").stdout.splitlines()
+    current = gosim(tc.program_dir("initlex")).stdout.splitlines()
+    old = gosim(tc.program_dir("initlex"), "--order", "pre-1.21").stdout.splitlines()
     assert current == ["var lexorder/mid M", "init lexorder/mid mid.go:7", "var lexorder/alpha A",
                        "init lexorder/alpha alpha.go:9", "var lexorder/zeta Z", "init lexorder/zeta zeta.go:7",
                        "var main a", "var main b", "init main main.go:15"]

@@ -23,7 +23,10 @@ from gosim.toolchain.initgraph import program_graph
 from gosim.toolchain.inittrace import inittrace
 
 CORPUS = Path(__file__).parent / "programs" / "inits"
-PROGRAMS = sorted(d.name for d in CORPUS.iterdir() if (d / "go.mod").is_file())
+# the corpus, and the chapter's own programs shipped in gosim/programs (init*, except the seed's, which prints
+# the seed's words)
+DIRS = {d.name: d for d in [*CORPUS.iterdir(), *tc.PROGRAMS.glob("init*")] if (d / "go.mod").is_file()}
+PROGRAMS = sorted(DIRS)
 GO119 = Path("/usr/lib/go-1.19")
 needs_go119 = pytest.mark.skipif(
     not (GO119 / "bin" / "go").is_file(),
@@ -38,9 +41,9 @@ def go119() -> tc.Toolchain:
 
 
 def test_the_corpus_covers_what_it_should():
-    assert len(PROGRAMS) >= 15
+    assert sum(d.parent == CORPUS for d in DIRS.values()) >= 15
     for name in ["crossfile", "funcbody", "methods", "closures", "interfaces", "blank", "manyinits", "filenames",
-                 "pathsort", "prefixes", "dotted", "diamond", "deepchain", "staticleaf"]:
+                 "initpaths", "prefixes", "dotted", "diamond", "deepchain", "staticleaf", "initlex"]:
         assert name in PROGRAMS
 
 
@@ -48,7 +51,7 @@ def test_the_corpus_covers_what_it_should():
 def test_every_init_line_names_its_own_position(name):
     """The programs print `init PKG FILE:LINE` from the line of `func init` itself (a check of the corpus, not
     of the model)."""
-    for path in (CORPUS / name).rglob("*.go"):
+    for path in DIRS[name].rglob("*.go"):
         for number, line in enumerate(path.read_text().splitlines(), 1):
             match = re.search(r'println\("init \S+ (\S+):(\d+)"\)', line)
             if match:
@@ -58,7 +61,7 @@ def test_every_init_line_names_its_own_position(name):
 
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_current_order_is_the_real_order(name):
-    comparison = checks.compare_program(CORPUS / name)
+    comparison = checks.compare_program(DIRS[name])
     assert comparison.real, "the program printed no steps"
     assert comparison.equal, comparison.diff()
 
@@ -66,16 +69,16 @@ def test_current_order_is_the_real_order(name):
 @needs_go119
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_pre_121_order_is_go_119s_order(name):
-    comparison = checks.compare_program(CORPUS / name, "pre-1.21", toolchain=go119())
+    comparison = checks.compare_program(DIRS[name], "pre-1.21", toolchain=go119())
     assert comparison.toolchain.startswith("go1.19")
     assert comparison.equal, comparison.diff()
 
 
 def test_the_two_orders_differ_where_the_corpus_says():
     """Not a tautology: on these programs the two rules give different orders (and each matched its toolchain)."""
-    for name in ["lexorder", "pathsort", "prefixes", "dotted", "diamond", "deepchain", "staticleaf", "stdwait",
+    for name in ["initlex", "initpaths", "prefixes", "dotted", "diamond", "deepchain", "staticleaf", "stdwait",
                  "generics"]:
-        program = inits.Program.from_data(program_graph(CORPUS / name))
+        program = inits.Program.from_data(program_graph(DIRS[name]))
         assert inits.initialize(program).lines() != inits.initialize(program, "pre-1.21").lines(), name
 
 
@@ -133,7 +136,7 @@ def test_variable_order_is_go_types_order_in_every_package():
     """go/types' Info.InitOrder (reported by the helper) for every package of two whole programs: the model's
     types2 rule reproduces it, standard library included."""
     checked = 0
-    for directory in [tc.program_dir("seedinit"), CORPUS / "stdmany", *(CORPUS / name for name in PROGRAMS)]:
+    for directory in [tc.program_dir("seedinit"), CORPUS / "stdmany", *DIRS.values()]:
         graph = program_graph(directory)
         for data, package in zip(graph["packages"], inits.Program.from_data(graph).packages):
             assert [list(names) for names in inits.variable_order(package)] == data["initorder"], package.path

@@ -1,5 +1,5 @@
-// main imports zeta first and alpha second; alpha imports mid. Since Go 1.21 the ready package that sorts
-// first goes first (mid, alpha, zeta); Go 1.19 followed the import declarations (zeta first).
+// The fact sheet's lexorder (P1): main imports zeta first, alpha second; alpha imports mid. Since Go 1.21
+// the ready package that sorts first goes first (mid, alpha, zeta); Go 1.19 followed the imports (zeta first).
 package main
 
 import "lexorder/zeta"
