@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from gosim import cli
 from gosim.checks import gc as checks
-from gosim.gc import guide, mgcpacer, pacersim
+from gosim.gc import guide, mgcpacer, pacersim, workload
 from gosim.gc.mgcpacer import GCController, heap_goal, mark_workers, readGOGC, readGOMEMLIMIT
 from gosim.units import MiB
 
@@ -162,9 +163,17 @@ def test_higher_GOGC_means_fewer_cycles_and_more_memory():
 
 
 def test_memory_limit_below_the_live_heap_turns_the_cpu_limiter_on():
-    run = pacersim.simulate("steady", 100, "60MiB", max_cycles=3000)
+    # 10 s: the limiter's bucket holds one CPU-second per P, so it takes a while to fill and start limiting
+    steady = dataclasses.replace(workload.SCENARIOS["steady"], duration=10.0)
+    run = pacersim.simulate(steady, 100, "60MiB", max_cycles=3000)
     assert any(c.limiter for c in run.cycles)
     assert run.mutator_cpu_s / run.seconds > 0.4  # the mutator keeps a CPU share: no death spiral
+
+
+def test_a_run_ends_at_its_duration_even_when_cycles_run_back_to_back():
+    run = pacersim.simulate("ramp", 100, "160MiB")  # the live heap outgrows the limit
+    assert run.seconds < workload.SCENARIOS["ramp"].duration + 0.1
+    assert any(c.limit_bound for c in run.cycles)
 
 
 def test_gogc_off_without_a_limit_never_collects():
@@ -246,3 +255,22 @@ def test_full_model_tradeoff_curve():
     cpu = [c for _, c, _ in curve]
     peak = [p for _, _, p in curve]
     assert cpu == sorted(cpu, reverse=True) and peak == sorted(peak)
+
+
+@pytest.mark.parametrize("name", ["steady", "shift", "spike"])
+@pytest.mark.parametrize("gogc", [50, 100, 200])
+def test_full_model_on_the_guides_workloads_is_close_to_the_guides_toy(name, gogc):
+    """Same program, two models: about as many cycles and a similar peak; the toy's 40 ms fixed cost per GC
+    makes its GC CPU several times higher. (shift at GOGC 200: what is allocated black during a long mark at
+    200 MiB/s counts as marked, so the full model's goal, and peak, sit up to 1.6× higher.)"""
+    toy = guide.run_guide(name, gogc)
+    full = pacersim.guide_workload_run(name, gogc)
+    assert abs(len(full.cycles) - toy.gc_cycles) <= max(2, 0.4 * toy.gc_cycles)
+    assert 0.8 < full.peak / MiB / toy.peak_mib < 1.7
+    assert full.gc_cpu_pct < toy.gc_cpu_pct
+
+
+def test_no_scan_work_expected_is_not_a_division_by_zero():
+    # a heap with no globals and no stacks: Go divides by zero into +Inf, and int64(+Inf) is MinInt64 on amd64
+    assert mgcpacer._int64(mgcpacer._fdiv(1.0, 0.0)) == -(1 << 63)
+    assert pacersim.guide_workload_run("steady", 100).cycles

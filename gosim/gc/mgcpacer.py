@@ -21,6 +21,7 @@ CPU limiter is in `gosim.gc.mgclimit`; a cycle-by-cycle simulation that drives t
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -49,6 +50,21 @@ _INT = re.compile(r"^[+-]?\d+$")
 
 def _u64(x: int) -> int:
     return x & UINT64_MAX
+
+
+def _fdiv(a: float, b: float) -> float:
+    """Go's float64 division: dividing by zero gives ±Inf (NaN for 0/0) instead of raising."""
+    if b:
+        return a / b
+    return math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a)
+
+
+def _int64(x: float) -> int:
+    """Go's ``int64(x)`` for a float64 on amd64 (``CVTTSD2SQ``): truncate; NaN, ±Inf and values out of range
+    give MinInt64. (Only reachable with no scan work expected at all, e.g. a heap with no globals.)"""
+    if math.isnan(x) or math.isinf(x) or not -(2.0 ** 63) <= x < 2.0 ** 63:
+        return -(1 << 63)
+    return int(x)
 
 
 def readGOGC(value: str | int | None) -> int:
@@ -279,7 +295,7 @@ class GCController:
         scan_work_expected = self.lastHeapScan + self.lastStackScan + self.globalsScan
         max_scan_work = scan + self.maxStackScan + self.globalsScan
         if work > scan_work_expected:
-            ext = int(float(heap_goal - self.triggered) / float(scan_work_expected) * float(max_scan_work)) \
+            ext = _int64(_fdiv(float(heap_goal - self.triggered), float(scan_work_expected)) * float(max_scan_work)) \
                 + self.triggered
             scan_work_expected = max_scan_work
             hard_goal = int((1.0 + float(gc_percent) / 100.0) * float(heap_goal))

@@ -145,6 +145,8 @@ def simulate(workload: Workload | str, gogc: int | str = 100, memlimit: int | st
 
     finished = False
     while not finished and len(cycles) < max_cycles:
+        if t >= w.duration or allocated >= w.volume:  # e.g. cycles back to back (live heap above the limit)
+            break
         # --- off: allocate up to the trigger -------------------------------------------------------------------
         set_memory_inputs()
         trig, goal = ctl.trigger()
@@ -219,8 +221,9 @@ def simulate(workload: Workload | str, gogc: int | str = 100, memlimit: int | st
                 ts *= frac_used
                 work = total_work - done
             alloc = a * (m * dt - ts)
-            if allocated + alloc >= w.volume:  # the program ends during this mark: the cycle never completes
-                allocated = w.volume
+            if allocated + alloc >= w.volume or t + dt >= w.duration:
+                # the program ends during this mark: the cycle never completes
+                allocated = min(allocated + alloc, w.volume)
                 t += dt
                 finished = True
                 break
@@ -302,3 +305,15 @@ def tradeoff(workload: Workload | str = "steady", gogcs=(25, 50, 100, 200, 400, 
         run = simulate(workload, g, memlimit, gomaxprocs)
         out.append((g, run.gc_cpu_pct, run.peak / (1 << 20)))
     return out
+
+
+def guide_workload_run(name: str, gogc: int | str = 100, memory_limit_mib: float = math.inf,
+                       other_mem_mib: float = 0.0, gomaxprocs: int = 1) -> PacerRun:
+    """The full model on one of the go.dev GC guide's workloads (`gosim.gc.workload.from_guide`), with the
+    guide's units (MiB; ``math.inf`` = no limit): what the guide's stop-the-world toy
+    (`gosim.gc.guide.run_guide`) would look like with concurrent marking, a trigger and the pacer.
+    GOMAXPROCS 1 by default: the guide's toy has one CPU."""
+    from .workload import from_guide
+
+    limit = MAX_INT64 if math.isinf(memory_limit_mib) else int(memory_limit_mib * (1 << 20))
+    return simulate(from_guide(name, other_mem_mib), gogc, limit, gomaxprocs)

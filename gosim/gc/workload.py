@@ -1,12 +1,14 @@
 """Workload streams for the pacer simulation: how a program's live heap, allocation and scanning change over time.
 
 A `Stream` is a function of time (seconds since the program started) to a value: `Constant`, `Step`, `Ramp`,
-`Oscillate`, and `Random` (piecewise-constant values drawn from a seeded ``numpy.random.Generator``). A `Workload`
+`Oscillate`, `Piecewise` (linear between points) and `Random` (piecewise-constant values drawn from a seeded
+``numpy.random.Generator``). A `Workload`
 bundles the streams a cycle-by-cycle simulation (`gosim.gc.pacersim`) needs: the true live heap, the mutator's
 allocation rate (bytes per CPU-second of mutator time), the collector's scan rate (bytes of scan work per
 CPU-second of mark work), the scannable fraction of the live heap, goroutine stacks, globals, non-heap memory
 (for GOMEMLIMIT), and how many goroutines run. `SCENARIOS` names the ones the chapter and ``python -m gosim pacer
-run`` use; `gcchurn` builds the one that matches the real program ``gosim/programs/gcchurn``.
+run`` use; `gcchurn` builds the one that matches the real program ``gosim/programs/gcchurn``; `from_guide` turns
+one of the go.dev GC guide's workloads (`gosim.gc.guide`) into streams, so the full model runs the guide's program.
 
 Not modelled: a live heap larger than what was allocated (streams are taken as given), per-object lifetimes.
 """
@@ -81,6 +83,23 @@ class Oscillate(Stream):
 
 
 @dataclass(frozen=True)
+class Piecewise(Stream):
+    """Linear between ``points`` ((t, value) pairs, t increasing); flat before the first and after the last.
+    Equal times make a jump (the value after it is the later point's)."""
+
+    points: tuple[tuple[float, float], ...]
+
+    def at(self, t: float) -> float:
+        pts = self.points
+        if t < pts[0][0]:
+            return pts[0][1]
+        for (t0, v0), (t1, v1) in zip(pts, pts[1:]):
+            if t0 <= t < t1:
+                return v0 + (v1 - v0) * (t - t0) / (t1 - t0)
+        return pts[-1][1]
+
+
+@dataclass(frozen=True)
 class Random(Stream):
     """A new value every ``interval`` seconds, uniform in ``mean·(1 ± spread)``, from a generator seeded ``seed``."""
 
@@ -151,3 +170,43 @@ def gcchurn(live: int, churn: int, alloc_rate: float, scan_rate: float, *, scan_
                     Constant(scan_fraction), Constant(stacks), Constant(globals_), Constant(nonheap),
                     goroutines=1, duration=math.inf, volume=float(live + churn), stw=stw, name="gcchurn",
                     description=f"{live / MiB:.0f} MiB live (noscan), {churn / MiB:.0f} MiB churn")
+
+
+
+@dataclass(frozen=True)
+class Steps(Stream):
+    """Piecewise-constant: ``points`` are (start time, value) pairs, t increasing; the first value before them."""
+
+    points: tuple[tuple[float, float], ...]
+
+    def at(self, t: float) -> float:
+        value = self.points[0][1]
+        for t0, v in self.points:
+            if t < t0:
+                break
+            value = v
+        return value
+
+
+def from_guide(name: str, other_mem: float = 0.0) -> Workload:
+    """One of the go.dev GC guide's workloads (`gosim.gc.guide.WORKLOADS`, sizes in MiB) as streams for
+    `gosim.gc.pacersim`: each phase's allocation rate, and a live heap that moves linearly from the phase's start
+    to ``live + duration·allocRate·newSurvivalRate − live·oldDeathRate`` (the guide's survivors); everything
+    scannable at the guide's scan rate, no stacks or globals, ``other_mem`` MiB of non-heap memory. Time is the
+    mutator's time here; the guide's clock also runs during its stop-the-world pauses."""
+    from .guide import WORKLOADS
+
+    if name not in WORKLOADS:
+        raise ValueError(f"workload must be one of {', '.join(WORKLOADS)}, got {name!r}")
+    t = live = 0.0
+    live_pts: list[tuple[float, float]] = [(0.0, 0.0)]
+    rates: list[tuple[float, float]] = []
+    for ph in WORKLOADS[name]:
+        rates.append((t, ph.allocRate * MiB))
+        live = max(live + ph.duration * ph.allocRate * ph.newSurvivalRate - live * ph.oldDeathRate, 0.0)
+        t += ph.duration
+        live_pts.append((t, live * MiB))
+    scan = WORKLOADS[name][0].scanRate * MiB
+    return Workload(Piecewise(tuple(live_pts)), Steps(tuple(rates)), Constant(scan), Constant(1.0), Constant(0.0),
+                    Constant(0.0), Constant(other_mem * MiB), goroutines=1, duration=t, name=f"guide:{name}",
+                    description=f"the go.dev GC guide's {name!r} workload")
