@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from .chan import chanrecv, chansend, closechan, hchan
-from .runq import (RUNQ_SIZE, globrunqgetbatch, randomOrder, runqempty, runqput, runqputbatch)
+from .runq import RUNQ_SIZE, globrunqgetbatch, randomOrder, runqempty, runqget, runqput, runqputbatch
 
 GOMAXPROCS_LIMIT = 1024
 _heappush = heapq.heappush
@@ -463,9 +463,9 @@ class Sched:
             if mp.spinning or 2 * sched.nmspinning < self.gomaxprocs - sched.npidle:
                 if not mp.spinning:
                     self.becomeSpinning(mp)
-                gp, newWork, w = self.stealWork(mp, pp, now)
+                gp, inheritTime, newWork, w = self.stealWork(mp, pp, now)
                 if gp is not None:
-                    return (None, False) if gp is True else (gp, False)
+                    return (None, False) if gp is True else (gp, inheritTime)
                 if newWork:
                     continue
                 if w and (pollUntil == 0 or w < pollUntil):
@@ -522,7 +522,7 @@ class Sched:
         return gp
 
     def stealWork(self, mp: m, pp: p, now: int):
-        """``stealWork``: (gp | True while a runnext steal sleeps | None, newWork, pollUntil)."""
+        """``stealWork``: (gp | True while a runnext steal sleeps | None, inheritTime, newWork, pollUntil)."""
         allp = self.allp
         n = len(allp)
         coprimes = self.stealOrder.coprimes
@@ -543,14 +543,10 @@ class Sched:
                 if last and p2.timers:
                     w = p2.timers[0][0]
                     if w <= now:
-                        self.runTimers(p2, pp, now)
-                        gp = pp.runnext
-                        if gp is not None or pp.runq:
-                            if gp is not None:
-                                pp.runnext = None
-                            else:
-                                gp = pp.runq.popleft()
-                            return gp, False, 0
+                        self.runTimers(p2, pp, now)  # may ready Gs onto pp: run one at once (runqget)
+                        gp, inheritTime = runqget(pp)
+                        if gp is not None:
+                            return gp, inheritTime, False, 0
                         ranTimer = True
                     elif pollUntil == 0 or w < pollUntil:
                         pollUntil = w
@@ -566,7 +562,7 @@ class Sched:
                         pp.runq.extend(batch)
                     if self.recording:
                         self.rec.steals.append((now, pp.id, p2.id, k, False))
-                    return gp, False, 0
+                    return gp, False, False, 0
                 if last and p2.runnext is not None:
                     m2 = p2.m
                     if p2.status == _Prunning and m2 is not None and (m2.curg is None or
@@ -574,13 +570,13 @@ class Sched:
                         # usleep(3): give p2 a chance to schedule its runnext before stealing it
                         mp.tok += 1
                         self.at(now + self.costs.usleep(3), EV_STEAL_RUNNEXT, (mp, p2, p2.runnext), mp.tok)
-                        return True, False, 0
+                        return True, False, False, 0
                     gp = p2.runnext
                     p2.runnext = None
                     if self.recording:
                         self.rec.steals.append((now, pp.id, p2.id, 1, True))
-                    return gp, False, 0
-        return None, ranTimer, pollUntil
+                    return gp, False, False, 0
+        return None, False, ranTimer, pollUntil
 
     def steal_runnext(self, mp: m, p2: p, gp: g) -> None:
         """After ``usleep(3)``: take p2's runnext if it is still there (the CAS), else finish the search."""

@@ -91,7 +91,7 @@ def fanout(s, n: int, duration: int, rng: Sampler, mean_work: int = 100 * US) ->
     """Fan-out/fan-in in rounds: main starts ``n`` workers (each computes ~``mean_work`` and sends its result),
     then receives ``n`` results; again until ``duration`` has passed."""
     while s.now < duration:
-        results = hchan(0, "results")
+        results = hchan(n, "results")  # buffered: a worker sends and returns at once
 
         def worker(work: int) -> Iterator:
             yield run(work)
@@ -183,7 +183,7 @@ def mix(s, n: int, duration: int, rng: Sampler) -> Iterator:
 
     def dispatcher() -> Iterator:
         while not s.stopped:
-            results = hchan(0, "results")
+            results = hchan(q, "results")
 
             def task(work: int) -> Iterator:
                 yield run(work)

@@ -80,7 +80,7 @@ func main() {
 		r := rand.New(rand.NewSource(1))
 		start := time.Now()
 		for time.Since(start) < *d {
-			results := make(chan int)
+			results := make(chan int, *g) // buffered: a worker sends and returns at once
 			for i := 0; i < *g; i++ {
 				go func(t time.Duration) { work(t); results <- 1 }(exp(r, 100*time.Microsecond))
 			}
