@@ -256,3 +256,16 @@ def test_a_syscall_retake_resets_sysmons_sleep():
     r = sched.simulate("syscall", gomaxprocs=1, goroutines=4, duration="50ms")
     gaps = [b - a for a, b in zip(r.sysmon_wakeups, r.sysmon_wakeups[1:])]
     assert max(gaps) < 1_000_000  # retakes keep happening, so sysmon never backs off to 10 ms
+
+
+@settings(max_examples=15, deadline=None)
+@given(procs=st.integers(1, 8), extra=st.integers(0, 8), seed=st.integers(0, 1000))
+def test_asyncpreemptoff_call_free_loops_starve_main_iff_they_hold_every_p(procs, extra, seed):
+    n = max(1, procs - 4 + extra)  # from fewer spinners than Ps to more
+    r = sched.simulate("cpubound", gomaxprocs=procs, goroutines=n, duration="20ms", seed=seed,
+                       asyncpreempt=False, limit="300ms")
+    # With a P left over, an idle M polls until main's timer, steals it (stealWork runs other Ps' timers) and
+    # runs main; with every P in a call-free loop nothing ever reaches a preemption point.
+    assert r.exited == (n < procs)
+    # No loop is preempted while it spins; a request left pending is honoured at the first call after the loop.
+    assert all(t >= 20_000_000 for t, *_ in r.preemptions)
