@@ -209,6 +209,36 @@ def populate(heap, objects: int = 40, seed: int = 0, *, globals_: int = 3, gorou
     return ids
 
 
+def example_heap() -> ObjectStore:
+    """The chapter's small graph, ten objects: ``globals[0]`` → 0 → {1, 2}; 1 → 3; 2 → {3, 4}; 3 → 5 → 1 (a
+    reachable cycle); 4 is noscan (a ``[]byte``: marked black at once, nothing to scan); goroutine g0's stack slot
+    s0 → 8 → 9 (9's one field is nil); 6 ⇄ 7 is a cycle nothing points to: garbage, which a tracing collector frees
+    although each of the two is referenced."""
+    heap = ObjectStore()
+    shapes = [(32, 2), (16, 1), (32, 2), (16, 1), (64, 0), (16, 1), (16, 1), (16, 1), (16, 1), (16, 1)]
+    for size, nptr in shapes:
+        heap.allocate(size, nptr, scan=nptr > 0)
+    for obj, i, target in ((0, 0, 1), (0, 1, 2), (1, 0, 3), (2, 0, 3), (2, 1, 4), (3, 0, 5), (5, 0, 1), (6, 0, 7),
+                           (7, 0, 6), (8, 0, 9)):
+        heap.set_field(obj, i, target)
+    heap.globals = [0, None]
+    heap.stacks = [[8, None]]
+    return heap
+
+
+def barrier_heap() -> ObjectStore:
+    """The barrier demo's heap: ``globals[0]`` → 0; 0.f0 → 1 → 2 → 3 (0.f1 nil); goroutine g0's two stack slots
+    are nil, goroutine g1's slot s0 holds the only pointer to 5; 4 is garbage."""
+    heap = ObjectStore()
+    for nptr in (2, 1, 1, 1, 1, 1):
+        heap.allocate(16, nptr)
+    for obj, i, target in ((0, 0, 1), (1, 0, 2), (2, 0, 3)):
+        heap.set_field(obj, i, target)
+    heap.globals = [0]
+    heap.stacks = [[None, None], [5, None]]
+    return heap
+
+
 def linked_list(n: int, size: int = 64) -> ObjectStore:
     """One global pointing at the head of an ``n``-node list of ``size``-byte nodes (the -ptrlive shape)."""
     heap = ObjectStore()

@@ -59,12 +59,24 @@ BARRIERS: dict[str, Barrier] = {
 }
 
 
+# Each classic barrier without the stop-the-world stack work it needs: what goes wrong without it (the chapter's
+# barrier demo shows both losing objects).
+VARIANTS: dict[str, Barrier] = {
+    "dijkstra-no-rescan": Barrier("dijkstra-no-rescan", False, True,
+                                  history="insertion barrier without the STW stack re-scan: loses objects"),
+    "yuasa-no-snapshot": Barrier("yuasa-no-snapshot", True, False,
+                                 history="deletion barrier with stacks scanned concurrently: loses objects"),
+}
+
+
 def barrier(name: str | Barrier) -> Barrier:
-    """A barrier by name (``none``, ``dijkstra``, ``yuasa``, ``hybrid``) or as given."""
+    """A barrier by name (``none``, ``dijkstra``, ``yuasa``, ``hybrid``, or a `VARIANTS` name) or as given."""
     if isinstance(name, Barrier):
         return name
+    if name in VARIANTS:
+        return VARIANTS[name]
     if name not in BARRIERS:
-        raise ValueError(f"barrier must be one of {', '.join(BARRIERS)}, got {name!r}")
+        raise ValueError(f"barrier must be one of {', '.join([*BARRIERS, *VARIANTS])}, got {name!r}")
     return BARRIERS[name]
 
 

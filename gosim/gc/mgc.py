@@ -72,6 +72,8 @@ class Collector:
         self.wbuf = wbBuf()
         self.allocated_black = 0
         self.shaded_by_barrier = 0
+        self.last_shaded: list[int] = []  # what the barrier queued for the last pointer write
+        self.rescued: list[int] = []  # white objects the STW stack re-scan (Dijkstra) found
         self.work = 0  # objects scanned
 
     @property
@@ -100,6 +102,12 @@ class Collector:
             for g in range(len(self.heap.stacks)):
                 self.scan_stack(g)
             self.root_jobs = deque([("globals", 0)])
+
+    def start_action(self) -> str:
+        """What ``gcStart`` did, for a frame."""
+        if self.barrier.scan_stacks_at_start:
+            return "gcStart: write barrier on, every stack scanned (world stopped)"
+        return "gcStart: write barrier on, roots queued"
 
     def scan_stack(self, g: int) -> None:
         """``scanstack``: shade every pointer in goroutine g's frames; the stack is black afterwards."""
@@ -139,11 +147,13 @@ class Collector:
 
     def mark_termination(self) -> None:
         """``gcMarkDone`` + ``gcMarkTermination``: flush the write-barrier buffer, (Dijkstra) re-scan stacks with
-        the world stopped, drain, and switch to ``_GCmarktermination``."""
+        the world stopped, drain, and switch to ``_GCmarktermination``. ``rescued``: what the re-scan shaded."""
         self.drain()
         if self.barrier.rescan_stacks:
+            white = {o for st in self.heap.stacks for o in st if o is not None and not self.heap.is_marked(o)}
             for g in range(len(self.heap.stacks)):
                 self.scan_stack(g)
+            self.rescued = sorted(white)
             self.drain()
         self.gcphase = _GCmarktermination
         if hasattr(self.heap, "gcmarkdone"):
@@ -161,8 +171,10 @@ class Collector:
     def writePointer(self, g: int, holder: int | None, index: int, ptr: int | None) -> None:
         """``*slot = ptr`` in the heap (``holder``'s field) or in a global (``holder`` None), with the barrier."""
         old = self.heap.fields(holder)[index] if holder is not None else self.heap.globals[index]
+        self.last_shaded = []
         if self.writeBarrier_enabled:
             ptrs = self.barrier.pointers_to_shade(old, ptr, not self.stack_scanned[g])
+            self.last_shaded = ptrs
             self.shaded_by_barrier += len(ptrs)
             if self.wbuf.put(ptrs):
                 for obj in self.wbuf.drain():
@@ -239,11 +251,12 @@ class Mutator:
         if kind == "load_global" and h.globals:
             k = rng.randrange(len(h.globals))
             stack[i] = h.globals[k]
-            return f"g{g}: s{i} = globals[{k}]"
+            return f"g{g}: s{i} = globals[{k}] {_to(stack[i])}"
         if kind == "store_global" and h.globals:
             k = rng.randrange(len(h.globals))
+            old = h.globals[k]
             c.writePointer(g, None, k, stack[i])
-            return f"g{g}: globals[{k}] = s{i}"
+            return f"g{g}: globals[{k}] = s{i} {_to(stack[i], old)}{_shades(c)}"
         if not held:
             return "idle"
         j = rng.choice(held)
@@ -251,12 +264,24 @@ class Mutator:
         k = rng.randrange(len(h.fields(obj)))
         if kind == "load":
             stack[i] = h.fields(obj)[k]
-            return f"g{g}: s{i} = s{j}.f{k} ({obj}.f{k})"
+            return f"g{g}: s{i} = {obj}.f{k} {_to(stack[i])}"
+        old = h.fields(obj)[k]
         if kind == "store":
             c.writePointer(g, obj, k, stack[i])
-            return f"g{g}: s{j}.f{k} = s{i} ({obj}.f{k} = {stack[i]})"
+            return f"g{g}: {obj}.f{k} = s{i} {_to(stack[i], old)}{_shades(c)}"
         c.writePointer(g, obj, k, None)
-        return f"g{g}: s{j}.f{k} = nil ({obj}.f{k})"
+        return f"g{g}: {obj}.f{k} = nil {_to(None, old)}{_shades(c)}"
+
+
+def _to(obj: int | None, old: int | None = None) -> str:
+    """How an op names the pointer it moved: ``(→7)``, ``(nil)``, and what a write overwrote: ``(→7, was →3)``."""
+    new = "nil" if obj is None else f"→{obj}"
+    return f"({new}, was →{old})" if old is not None else f"({new})"
+
+
+def _shades(c: Collector) -> str:
+    """What the write barrier put in the wbBuf for the last write (the objects it will shade)."""
+    return f" · barrier shades {', '.join(map(str, c.last_shaded))}" if c.last_shaded else ""
 
 
 @dataclass(frozen=True)
@@ -298,7 +323,7 @@ def run_cycle(heap: HeapStore | None = None, barrier_: str | Barrier = "hybrid",
         mut.op(c)
     c.gcStart()
     if record:
-        frames.append(c.frame(0, "gc", "gcStart: write barrier on, roots queued"))
+        frames.append(c.frame(0, "gc", c.start_action()))
     ops = steps = 0
     while steps < max_steps:
         while sched.random() < mutator_rate:
@@ -312,22 +337,118 @@ def run_cycle(heap: HeapStore | None = None, barrier_: str | Barrier = "hybrid",
         steps += 1
         if record:
             frames.append(c.frame(len(frames), "gc", action))
+    return _finish(c, heap, barrier_name=c.barrier.name, seed=seed, n0=n0, ops=ops, steps=steps, frames=frames,
+                   record=record)
+
+
+def _finish(c: Collector, heap, *, barrier_name: str, seed: int, n0: int, ops: int, steps: int,
+            frames: list[Frame], record: bool) -> CycleResult:
+    """Mark termination (the lost-object check), then sweep; the cycle's result."""
     c.mark_termination()
     lost = lost_objects(heap)
     marked = sum(heap.is_marked(o) for o in heap.objects())
     if record:
-        frames.append(c.frame(len(frames), "gc", f"mark termination: lost {lost}" if lost else "mark termination"))
+        what = "mark termination" + (f" (stacks re-scanned: shaded {', '.join(map(str, c.rescued))})"
+                                     if c.rescued else "")
+        frames.append(c.frame(len(frames), "gc", f"{what}: lost {lost}" if lost else what))
     freed = c.sweep()
     if record:
         frames.append(c.frame(len(frames), "gc", f"sweep: freed {len(freed)}"))
-    return CycleResult(c.barrier.name, seed, n0, c.allocated_black, marked, tuple(freed), tuple(lost), ops, steps,
+    return CycleResult(barrier_name, seed, n0, c.allocated_black, marked, tuple(freed), tuple(lost), ops, steps,
                        c.shaded_by_barrier, c.wbuf.flushes, tuple(frames))
 
 
-def step_through(objects: int = 8, seed: int = 1, barrier_: str = "hybrid", mutator_rate: float = 0.0
-                 ) -> tuple[Frame, ...]:
-    """Frames of one small cycle for the chapter's tri-color step-through (no mutator by default)."""
-    heap = random_heap(objects, seed, globals_=1, goroutines=1, slots=2, max_fields=2)
+# --- scripted schedules: the barrier demo's three classic ways to lose an object ---------------------------------
+
+SCHEDULES: dict[str, tuple[str, tuple]] = {
+    "store into a black object": (
+        "g0 copies 1.f0 (→2) into its stack, already scanned; stores it into object 0, already black; "
+        "then deletes it from 1, still grey, and drops its own copy",
+        (("gc", 5), ("load", 0, 0, 1, 0), ("store", 0, 0, 1, 0), ("clear", 0, 1, 0), ("drop", 0, 0),
+         ("drain",))),
+    "hide in a stack": (
+        "g0 copies 1.f0 (→2) into its stack, already scanned, then deletes it from 1, still grey: the only "
+        "pointer to 2 is in a black stack",
+        (("gc", 5), ("load", 0, 0, 1, 0), ("clear", 0, 1, 0), ("drain",))),
+    "from an unscanned stack": (
+        "g1, whose stack is not scanned yet, allocates object 6 (black), stores into it the pointer to 5 it "
+        "holds, then drops that pointer from its stack",
+        (("gc", 2), ("alloc", 1, 1, 16, 1), ("store", 1, 6, 0, 0), ("drop", 1, 0), ("drain",))),
+}
+
+
+def mutator_op(c: Collector, op: tuple) -> str:
+    """One scripted mutator operation: ``("load", g, slot, obj, field)``, ``("store", g, obj, field, slot)``,
+    ``("clear", g, obj, field)``, ``("drop", g, slot)``, ``("alloc", g, slot, size, nptr)``; the same writes (and
+    barriers) and the same descriptions as the random `Mutator`."""
+    h = c.heap
+    kind, g, *args = op
+    stack = h.stacks[g]
+    if kind == "load":
+        i, obj, k = args
+        stack[i] = h.fields(obj)[k]
+        return f"g{g}: s{i} = {obj}.f{k} {_to(stack[i])}"
+    if kind == "store":
+        obj, k, i = args
+        old = h.fields(obj)[k]
+        c.writePointer(g, obj, k, stack[i])
+        return f"g{g}: {obj}.f{k} = s{i} {_to(stack[i], old)}{_shades(c)}"
+    if kind == "clear":
+        obj, k = args
+        old = h.fields(obj)[k]
+        c.writePointer(g, obj, k, None)
+        return f"g{g}: {obj}.f{k} = nil {_to(None, old)}{_shades(c)}"
+    if kind == "drop":
+        (i,) = args
+        stack[i] = None
+        return f"g{g}: s{i} = nil"
+    if kind == "alloc":
+        i, size, nptr = args
+        stack[i] = c.newobject(size, nptr)
+        return f"g{g}: s{i} = new object {stack[i]}"
+    raise ValueError(f"unknown mutator op {op!r}")
+
+
+def run_script(schedule: str | tuple, barrier_: str | Barrier = "hybrid", heap: HeapStore | None = None,
+               record: bool = True) -> CycleResult:
+    """One cycle over ``heap`` (default `barrier_heap`) with a scripted schedule (a name in `SCHEDULES` or the
+    ops): ``("gc", n)`` runs n collector steps, ``("drain",)`` runs the collector until it has no work, anything
+    else is a `mutator_op`."""
+    from .heap import barrier_heap
+
+    script = SCHEDULES[schedule][1] if isinstance(schedule, str) else schedule
+    heap = heap if heap is not None else barrier_heap()
+    c = Collector(heap, barrier_)
+    frames: list[Frame] = []
+    n0 = len(heap.objects())
+    c.gcStart()
+    if record:
+        frames.append(c.frame(0, "gc", c.start_action()))
+    ops = steps = 0
+    for op in script:
+        if op[0] in ("gc", "drain"):
+            for _ in range(op[1] if op[0] == "gc" else 1 << 30):
+                action = c.step()
+                if action is None:
+                    break
+                steps += 1
+                if record:
+                    frames.append(c.frame(len(frames), "gc", action))
+        else:
+            action = mutator_op(c, op)
+            ops += 1
+            if record:
+                frames.append(c.frame(len(frames), f"g{op[1]}", action))
+    return _finish(c, heap, barrier_name=c.barrier.name, seed=0, n0=n0, ops=ops, steps=steps, frames=frames,
+                   record=record)
+
+
+def step_through(objects: int = 8, seed: int = 1, barrier_: str = "hybrid", mutator_rate: float = 0.0,
+                 heap: HeapStore | None = None) -> tuple[Frame, ...]:
+    """Frames of one small cycle for the chapter's tri-color step-through (no mutator by default), over ``heap``
+    (e.g. `gosim.gc.heap.example_heap`) or a random heap of ``objects`` objects."""
+    if heap is None:
+        heap = random_heap(objects, seed, globals_=1, goroutines=1, slots=2, max_fields=2)
     return run_cycle(heap, barrier_, seed, mutator_rate=mutator_rate, record=True).frames
 
 
@@ -339,3 +460,15 @@ def find_loss(barrier_: str = "none", objects: int = 12, seeds=range(200), mutat
         if r.lost:
             return r
     return None
+
+
+def compare_barriers(seed: int, objects: int = 10, mutator_rate: float = 0.75,
+                     barriers=("none", "dijkstra", "yuasa", "hybrid")) -> dict[str, CycleResult]:
+    """The same heap and mutator schedule (`random_heap(objects, seed)`, `Mutator(seed)`) under each barrier, with
+    frames: the barrier demo. The mutator's operations are the same sequence under every barrier; how many of
+    them fall inside the mark depends on how much work the barrier adds."""
+    out = {}
+    for b in barriers:
+        r = run_cycle(None, b, seed, objects=objects, mutator_rate=mutator_rate, record=True)
+        out[r.barrier] = r
+    return out
