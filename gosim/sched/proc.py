@@ -53,7 +53,7 @@ INF = 1 << 62
 
 # Actions a goroutine's program yields.
 OP_RUN, OP_SPIN, OP_GO, OP_SEND, OP_RECV, OP_SYSCALL, OP_SYSCALLBLOCK, OP_SLEEP, OP_STOP, OP_GOSCHED, \
-    OP_GOMAXPROCS, OP_CLOSE = range(12)
+    OP_GOMAXPROCS, OP_CLOSE, OP_MAIN = range(13)
 
 # Event kinds.
 EV_SEG_END, EV_PREEMPT, EV_MWAKE, EV_SPIN_END, EV_SYSCALL_EXIT, EV_SYSMON, EV_POLL, EV_SAMPLE, EV_STEAL_RUNNEXT, \
@@ -117,6 +117,11 @@ def gosched() -> tuple:
 def gomaxprocs(n: int) -> tuple:
     """``runtime.GOMAXPROCS(n)``: stop the world, ``procresize(n)``, start the world."""
     return (OP_GOMAXPROCS, check_gomaxprocs(n))
+
+
+def main_main(program: Iterator) -> tuple:
+    """``runtime.main`` calls ``main.main``: the goroutine goes on as ``program`` (no generator in between)."""
+    return (OP_MAIN, program)
 
 
 def check_gomaxprocs(value: object) -> int:
@@ -691,8 +696,20 @@ class Sched:
                     self.ready(pp, w)
                 if blocked:
                     return self.gopark(pp, mp, gp, "chan send")
-            elif op == OP_GO:
-                self.newproc(pp, a[1], a[2] or None, gp.goid)
+            elif op == OP_GO:  # newproc, inlined
+                allgs = self.allgs
+                newg = g(len(allgs) + 1, a[1], a[2] or None, now, gp.goid)
+                allgs.append(newg)
+                sched = self.sched
+                runqput(pp, newg, True, sched)
+                if len(pp.runq) > self.max_runq:
+                    self.max_runq = len(pp.runq)
+                if len(sched.runq) > self.max_globrunq:
+                    self.max_globrunq = len(sched.runq)
+                if sched.nmspinning == 0:
+                    self.wakep()
+            elif op == OP_MAIN:
+                gp.prog = a[1]
             elif op == OP_SYSCALL:
                 return self.entersyscall(pp, mp, gp, a[1])
             elif op == OP_SYSCALLBLOCK:

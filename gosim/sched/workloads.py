@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from .chan import hchan
-from .proc import close, go, recv, run, send, sleep, spin, stop, syscall
+from .proc import close, go, main_main, recv, run, send, sleep, spin, stop, syscall
 
 US = 1_000
 MS = 1_000_000
@@ -237,7 +237,7 @@ def runtime_main(s, user_main: Iterator) -> Iterator:
     yield recv(c)
     yield go(parked(), "runtime.updateMaxProcsGoroutine")
     yield go(parked(), "runtime.runfinq")
-    yield from user_main
+    yield main_main(user_main)
 
 
 WORKLOADS: dict[str, tuple[Callable, str]] = {
