@@ -12,6 +12,9 @@ Each workload drives an `Allocator` and records the heap after every step, so a 
   rule, as a stand-in for the pacer), the live ones are marked and the heap swept, so freed slots and spans are
   reused and the heap fragments.
 
+`run_mix` drives the chapter's panels: one of four size mixes (`MIXES`: tiny strings, pointerful structs, a
+program's mix, byte buffers) on GOMAXPROCS Ps, either all kept alive or with random lifetimes (``churn``).
+
 What they leave out: goroutine scheduling (the P that allocates is chosen round-robin in bursts) and a real
 collector (``churn`` marks a known live set; `gosim.gc` models marking and pacing).
 """
@@ -74,6 +77,7 @@ class Sample:
     heap_objects: int  # bytes in allocated slots
     mapped: int  # bytes handed to the page allocator
     heap_live: int  # the pacer's heapLive
+    collections: int = 0  # collections so far
 
 
 @dataclass(frozen=True)
@@ -97,12 +101,14 @@ class _Recorder:
     def __init__(self, a: Allocator) -> None:
         self.a = a
         self.allocs = 0
+        self.collections = 0
         self.samples: list[Sample] = []
 
     def sample(self) -> None:
         h = self.a.mheap_
         self.samples.append(Sample(len(self.samples), self.allocs, h.gcController.heapInUse,
-                                   self.a.heap_objects_bytes(), h.mapped_bytes(), h.gcController.heapLive))
+                                   self.a.heap_objects_bytes(), h.mapped_bytes(), h.gcController.heapLive,
+                                   self.collections))
 
 
 def _run_allocseq(a: Allocator, rec: _Recorder, rng: random.Random, scale: float, seed: int) -> int:
@@ -175,6 +181,7 @@ def _run_churn(a: Allocator, rec: _Recorder, rng: random.Random, scale: float, s
             live = {p: live[p] for p in survivors}
             a.collect(survivors)
             collections += 1
+            rec.collections = collections
             goal = max(4 << 20, 2 * a.heap_objects_bytes())
             a.mheap_.gcController.heapLive = a.heap_objects_bytes()  # heapLive = heapMarked after a cycle
         if i % step == step - 1:
@@ -188,6 +195,100 @@ WORKLOADS: dict[str, tuple[str, Callable]] = {
     "seed": ("the seed's program: one new([10][1024*1024]byte)", _run_seed),
     "churn": ("random lifetimes; collect whenever the heap doubles", _run_churn),
 }
+
+
+def _mix_tiny(g: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Short strings and small numbers: noscan, 80 % under 16 bytes (the tiny allocator), the rest 16..64."""
+    small = g.random(n) < 0.8
+    sizes = np.where(small, g.integers(1, 16, n), g.integers(16, 65, n))
+    return sizes.astype(np.int64), np.ones(n, dtype=bool)
+
+
+STRUCT_SIZES = np.array([16, 24, 32, 48, 64, 80, 96, 128, 160, 192, 256, 320, 384, 512])
+
+
+def _mix_structs(g: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pointerful structs of typical sizes (16..512 bytes, smaller ones more often): every one in a scan span."""
+    weights = 1.0 / np.arange(1, len(STRUCT_SIZES) + 1)
+    sizes = g.choice(STRUCT_SIZES, size=n, p=weights / weights.sum())
+    return sizes.astype(np.int64), np.zeros(n, dtype=bool)
+
+
+def _mix_buffers(g: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Byte buffers of 1 KiB to 64 KiB, log-uniform: multi-page size classes and large objects."""
+    sizes = np.exp(g.uniform(np.log(1024), np.log(65536), n)).astype(np.int64)
+    return sizes, np.ones(n, dtype=bool)
+
+
+# name → (what it is, how many allocations a panel frame runs, sizes and noscan flags)
+MIXES: dict[str, tuple[str, int, Callable[[np.random.Generator, int], tuple[np.ndarray, np.ndarray]]]] = {
+    "tiny": ("short strings and numbers, mostly under 16 B (noscan)", 120_000, _mix_tiny),
+    "structs": ("pointerful structs of 16-512 B", 50_000, _mix_structs),
+    "program": ("a program's mix: strings, structs, slices, a few buffers", 8_000, _mix),
+    "buffers": ("byte buffers of 1-64 KiB", 800, _mix_buffers),
+}
+LIFETIMES = ("kept", "churn")
+
+
+def mix(name: str, n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """(sizes, noscan) of ``n`` requests drawn from size mix ``name`` (one of `MIXES`)."""
+    if name not in MIXES:
+        raise ValueError(f"mix must be one of {', '.join(MIXES)}, got {name!r}")
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= 10**7:
+        raise ValueError(f"n must be an integer from 0 to 10000000, got {n!r}")
+    return MIXES[name][2](np.random.default_rng(seed), n)
+
+
+def run_mix(name: str, gomaxprocs: int = 1, seed: int = 1, *, lifetimes: str = "kept",
+            n: int | None = None, heap_minimum: int = 1 << 20) -> Result:
+    """Allocate ``n`` requests (the mix's default count without ``n``) of size mix ``name`` with GOMAXPROCS Ps,
+    goroutines on every P taking turns in bursts. ``lifetimes="kept"`` keeps every object alive;
+    ``"churn"`` gives each a random lifetime (geometric, a tenth of the run on average) and collects whenever
+    heapLive reaches the goal (twice the live heap: GOGC=100's rule, standing in for the pacer), so freed slots
+    and pages are reused. The goal is at least ``heap_minimum``: 1 MiB by default, not the runtime's 4 MiB, so that
+    runs this small collect a few times."""
+    if name not in MIXES:
+        raise ValueError(f"mix must be one of {', '.join(MIXES)}, got {name!r}")
+    if lifetimes not in LIFETIMES:
+        raise ValueError(f"lifetimes must be one of {', '.join(LIFETIMES)}, got {lifetimes!r}")
+    gomaxprocs = check_gomaxprocs_int(gomaxprocs)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    n = MIXES[name][1] if n is None else n
+    sizes, noscan = mix(name, n, seed)
+    a = Allocator(gomaxprocs, seed=seed)
+    rec = _Recorder(a)
+    ps = np.array(_bursts(random.Random(seed), gomaxprocs, n), dtype=np.int64)
+    # Allocate in chunks (vectorised mallocgc_many); with churn, the collector looks at heapLive between chunks,
+    # so a cycle starts at most one chunk (half a percent of the run) late.
+    churn = lifetimes == "churn"
+    chunk = max(16, n // 200 if churn else n // 50)
+    every = max(chunk, n // 50 // chunk * chunk)
+    ends = np.arange(n) + np.random.default_rng(seed + 1).geometric(10 / max(n, 10), n)
+    live: dict[int, int] = {}  # address → index of the allocation after which the object is dead
+    if isinstance(heap_minimum, bool) or not isinstance(heap_minimum, int) or heap_minimum < 8192:
+        raise ValueError(f"heap_minimum must be an integer number of bytes >= 8192, got {heap_minimum!r}")
+    goal = heap_minimum
+    collections = 0
+    for i in range(0, n, chunk):
+        addrs = a.mallocgc_many(sizes[i:i + chunk], noscan[i:i + chunk], ps[i:i + chunk])
+        rec.allocs += len(addrs)
+        if churn:
+            live.update(zip(addrs.tolist(), ends[i:i + chunk].tolist()))
+            if a.mheap_.gcController.heapLive >= goal:
+                done = i + len(addrs)
+                live = {addr: end for addr, end in live.items() if end >= done}
+                a.collect(live)
+                collections += 1
+                rec.collections = collections
+                goal = max(heap_minimum, 2 * a.heap_objects_bytes())
+                a.mheap_.gcController.heapLive = a.heap_objects_bytes()  # heapLive = heapMarked after a cycle
+        if (i + chunk) % every == 0:
+            rec.sample()
+    a.flush()
+    rec.sample()
+    return Result(f"{name}/{lifetimes}", gomaxprocs, seed, rec.allocs, collections, read(a.mheap_),
+                  tuple(rec.samples), a)
 
 
 def check_workload(name: str) -> str:

@@ -1,0 +1,3 @@
+module allocescape
+
+go 1.27

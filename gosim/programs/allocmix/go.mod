@@ -1,0 +1,3 @@
+module allocmix
+
+go 1.27

@@ -1,0 +1,3 @@
+module memrss
+
+go 1.27
