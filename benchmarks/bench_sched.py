@@ -42,7 +42,7 @@ def bench(workload: str, procs: int, n: int, duration: str, repeat: int):
     best = (float("inf"), float("inf"), None)
     for _ in range(repeat):
         run = timed(lambda: sched.simulate(workload, gomaxprocs=procs, goroutines=n, duration=duration,
-                                           sample="0", record=False))
+                                           limit=duration, sample="0", record=False))
         best = min(best, run, key=lambda x: x[0])
     return best
 

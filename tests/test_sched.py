@@ -269,3 +269,15 @@ def test_asyncpreemptoff_call_free_loops_starve_main_iff_they_hold_every_p(procs
     assert r.exited == (n < procs)
     # No loop is preempted while it spins; a request left pending is honoured at the first call after the loop.
     assert all(t >= 20_000_000 for t, *_ in r.preemptions)
+
+
+def test_main_preempted_while_starting_goroutines_waits_behind_them():
+    # 10,000 goroutines take ~20 ms to start: sysmon preempts main before it is done, main goes to the tail of
+    # the global queue behind thousands of CPU-bound goroutines, and the 1 s program runs for many seconds
+    # (the real cpubound -g 3000 does the same whenever its start-up crosses the 10 ms mark: 4-30 s here).
+    r = sched.simulate("cpubound", gomaxprocs=8, goroutines=10_000, duration="1s", limit="60s", sample="0")
+    main_preempted = [t for t, _, goid, _ in r.preemptions if goid == 1]
+    assert main_preempted and main_preempted[0] < 50_000_000
+    assert r.exited and r.end_ns > 5_000_000_000
+    fewer = sched.simulate("cpubound", gomaxprocs=8, goroutines=1000, duration="1s", sample="0")
+    assert fewer.end_ns < 1_100_000_000

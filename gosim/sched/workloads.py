@@ -24,9 +24,9 @@ from .proc import close, go, main_main, recv, run, send, sleep, spin, stop, sysc
 US = 1_000
 MS = 1_000_000
 
-# Creating a goroutine and the loop around `go` cost the creator a little CPU (newproc1: ~1 us on this VM);
+# Creating a goroutine and the loop around `go` cost the creator a little CPU (about 2 us per goroutine here: 3000 spinning goroutines take 4.5-10 ms to start);
 # a creator pays it in batches of NEWPROC_BATCH goroutines, one compute segment each (cheaper to simulate).
-NEWPROC_WORK = 1 * US
+NEWPROC_WORK = 2 * US
 NEWPROC_BATCH = 16
 
 
