@@ -14,7 +14,8 @@ Modules, named after the runtime's files:
 * `mgclimit` — the GC CPU limiter; `workload` — workload streams; `pacersim` — the per-cycle simulation;
 * `guide` — the go.dev GC guide's stop-the-world model, exactly.
 
-Models only: nothing here imports `gosim.toolchain` or starts a process.
+Models only: nothing here imports `gosim.toolchain` or starts a process. `HISTORY`: what changed in the collector
+since the seed's Go 1.10 (rows for `gosim.history.changes`).
 """
 
 from .guide import GuideResult, run_guide, tradeoff_curve
@@ -24,9 +25,31 @@ from .mgc import Collector, CycleResult, Frame, Mutator, find_loss, lost_objects
 from .mgcpacer import GCController, heap_goal, mark_workers, readGOGC, readGOMEMLIMIT
 from .pacersim import Cycle, PacerRun, simulate
 from .workload import SCENARIOS, Workload
+from ..history import Change
+
+_CH = "4 Garbage collection"
+HISTORY = [
+    Change(_CH, "write barrier", "hybrid barrier (Go 1.8), buffered per P (wbBuf, new in 1.10): one "
+           "runtime.gcWriteBarrier call per pointer write",
+           "the same hybrid barrier; the compiler reserves room for several pointers at once "
+           "(gcWriteBarrier1..8) and fills the wbBuf inline", "Go 1.21"),
+    Change(_CH, "pacer", "trigger ratio from a proportional controller on heap growth; goal = live·(1+GOGC/100)",
+           "redesigned pacer: cons/mark estimate and runway, goal includes stacks and globals, trigger clamped to "
+           "45/64..61/64 of the way to the goal", "Go 1.18"),
+    Change(_CH, "memory limit", "none: GOGC was the only knob (a heap ballast the usual trick)",
+           "GOMEMLIMIT / debug.SetMemoryLimit: a soft limit on all Go memory, goal = limit − non-heap − 3 % "
+           "headroom, with the GC CPU limiter (about 50 % CPU at most)", "Go 1.19"),
+    Change(_CH, "marking", "object at a time from work buffers (greyobject, scanobject)",
+           "Green Tea: small objects marked span by span from a span queue; GOEXPERIMENT=nogreenteagc for the old "
+           "way", "Go 1.26 (default)"),
+    Change(_CH, "returning memory", "sysmon scavenged spans unused for 5 minutes with madvise(MADV_DONTNEED)",
+           "a background scavenger goroutine (bgscavenge) paced to about 1 % CPU, keeping 10 % over the heap goal "
+           "and skipping recently dense chunks; MADV_DONTNEED by default again since 1.16 (MADV_FREE in 1.12-1.15)",
+           "Go 1.13 (scavenger), Go 1.19 (memory limit)"),
+]
 
 __all__ = [
-    "BARRIERS", "Barrier", "Collector", "Cycle", "CycleResult", "Frame", "GCController", "GuideResult",
+    "HISTORY", "BARRIERS", "Barrier", "Collector", "Cycle", "CycleResult", "Frame", "GCController", "GuideResult",
     "HeapStore", "Mutator", "ObjectStore", "PacerRun", "SCENARIOS", "Workload", "dense_heap", "find_loss",
     "heap_goal", "linked_list", "lost_objects", "mark_workers", "random_heap", "readGOGC", "readGOMEMLIMIT",
     "run_cycle", "run_guide", "simulate", "step_through", "tradeoff_curve",

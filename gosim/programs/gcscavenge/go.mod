@@ -1,0 +1,3 @@
+module gcscavenge
+
+go 1.27
