@@ -133,3 +133,78 @@ def steady_state(run_cycles, skip: int = 5) -> dict:
     return dict(goal=sum(c.goal for c in cs) / n / mib, peak=sum(c.peak for c in cs) / n / mib,
                 marked=sum(c.marked for c in cs) / n / mib) if n else dict(goal=math.nan, peak=math.nan,
                                                                           marked=math.nan)
+
+
+# --- what the chapter shows of the real runs ------------------------------------------------------------------
+
+
+def gctrace_fields(t) -> list[tuple[str, str, str]]:
+    """One parsed gctrace line (`gosim.toolchain.gctrace.GCTraceLine`) field by field: (field, value, meaning
+    with where the runtime computes it). The format is printed at the end of ``gcMarkTermination`` (mgc.go) and
+    documented in runtime/extern.go."""
+    return [
+        ("`gc N`", f"gc {t.n}", "the cycle number (`memstats.numgc`)"),
+        ("`@T s`", f"@{t.at_s}s", "seconds since the program started, at sweep termination"),
+        ("`P%`", f"{t.cpu_pct}%", "GC's share of all CPU time since the program started (truncated)"),
+        ("`a+b+c ms clock`", f"{t.sweep_term_ms}+{t.mark_ms}+{t.mark_term_ms}",
+         "wall time: sweep-termination pause (STW) + concurrent mark + mark-termination pause (STW)"),
+        ("`d+e/f/g+h ms cpu`", f"{t.stw_sweep_cpu_ms}+{t.assist_cpu_ms}/{t.background_cpu_ms}/{t.idle_cpu_ms}"
+         f"+{t.stw_mark_term_cpu_ms}",
+         "CPU time: first pause × Ps + mutator assists / background workers (dedicated + fractional) / idle "
+         "workers + second pause × Ps"),
+        ("`H0->H1->H2 MB`", f"{t.heap0_mib}->{t.heap1_mib}->{t.heap2_mib}",
+         "heapLive when the cycle started (≥ the trigger) -> at mark termination (the peak) -> what was marked "
+         "(the live heap, /gc/heap/live:bytes); MiB, truncated"),
+        ("`G MB goal`", f"{t.goal_mib}", "the heap goal this cycle was paced against (`gcController.lastHeapGoal`)"),
+        ("`S MB stacks`", f"{t.stacks_mib}", "scannable stack bytes (`lastStackScan`), part of the GOGC goal"),
+        ("`X MB globals`", f"{t.globals_mib}", "scannable global bytes (`globalsScan`), part of the GOGC goal"),
+        ("`N P`", f"{t.procs}", "GOMAXPROCS"),
+        ("`(forced)`", "yes" if t.forced else "no", "the cycle was started by runtime.GC()"),
+    ]
+
+
+def pacertrace_fields(start, end) -> list[tuple[str, str, str]]:
+    """A cycle's two gcpacertrace lines (`PacerStart` from ``startCycle``, `PacerEnd` from ``endCycle``,
+    mgcpacer.go) field by field: (field, value, meaning)."""
+    return [
+        ("`assist ratio`", f"{start.assist_ratio:.3f}",
+         "scan work an allocating goroutine owes per byte it allocates (`assistWorkPerByte`, from `revise`)"),
+        ("`scan N MB in H0->G MB`", f"{start.scan_mib} MB in {start.heap0_mib}->{start.goal_mib} MB",
+         "the scannable heap (`heapScan`, MiB) and the runway: heapLive when the cycle starts -> the goal"),
+        ("`workers=D+F`", f"{start.dedicated}+{start.fractional:g}",
+         "dedicated mark workers + the fractional worker's share of one P (25 % of GOMAXPROCS in all)"),
+        ("`U% CPU (25 exp.)`", f"{end.utilization_pct}% ({end.expected_pct} exp.)",
+         "GC CPU utilisation during the mark: 25 % background plus assists, against the 25 % goal"),
+        ("`H+S+G B work`", f"{end.heap_work}+{end.stack_work}+{end.globals_work}",
+         "scan work done: heap, stacks, globals (bytes)"),
+        ("`(W B exp.)`", f"{end.expected_work}", "the scan work the pacer expected (last cycle's)"),
+        ("`in T B -> L B`", f"{end.triggered} -> {end.live}",
+         "heapLive when the cycle was triggered -> at the end of the mark"),
+        ("`∆goal`", f"{end.delta_goal}", "heapLive at the end minus the goal: negative means finished early"),
+        ("`cons/mark`", f"{end.cons_mark:.3f}",
+         "the estimate this cycle was paced with: bytes allocated per byte of scan work, per CPU-second"),
+    ]
+
+
+def median_mark_ms(trace, live_mib: int) -> float:
+    """The median concurrent-mark wall time (ms) of the cycles that marked at least the live set (the steady
+    state, after the live set was built)."""
+    steady = sorted(t.mark_ms for t in trace if t.heap2_mib >= live_mib)
+    if not steady:
+        raise ValueError(f"no cycle marked {live_mib} MiB or more")
+    mid = len(steady) // 2
+    return steady[mid] if len(steady) % 2 else (steady[mid - 1] + steady[mid]) / 2
+
+
+def scavenge_summary(samples: list[dict]) -> dict:
+    """gosim/programs/gcscavenge's ``sample`` lines in MiB at the moments the chapter talks about: after the
+    burst, at the end of the watch after the first GC and after the second, and after debug.FreeOSMemory."""
+    mib = 1 << 20
+
+    def at(phase: str, last: bool = True) -> dict:
+        rows = [s for s in samples if s["phase"] == phase]
+        s = rows[-1] if last else rows[0]
+        return {k: s[k] / mib for k in ("rss", "objects", "free", "released", "mapped")}
+
+    return {"burst": at("burst"), "gc1": at("gc1"), "gc2": at("gc2"), "freeosmemory": at("freeosmemory"),
+            "gc1_first": at("gc1", last=False)}
