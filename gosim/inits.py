@@ -39,6 +39,8 @@ import heapq
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
+from .history import Change
+
 ORDERS = ("current", "pre-1.21")
 RULES = ("types2", "pkginit")  # variable order: go/types & types2 (Go 1.20+), Go 1.19's cmd/compile/internal/pkginit
 
@@ -90,7 +92,9 @@ class Init:
 @dataclass(frozen=True)
 class Package:
     """One package. ``imports`` in source order (first file first); ``files`` in go-command order (by name);
-    ``vars``, ``consts`` and ``inits`` in declaration order. ``nfns``: functions in its inittask, when known."""
+    ``vars``, ``consts`` and ``inits`` in declaration order. ``nfns``: functions in its inittask, when known.
+    ``imported_in``: (file, import path) for every import declaration, in source order, when known: what lets
+    `rename_file` move a file's imports with it."""
 
     path: str
     imports: tuple[str, ...] = ()
@@ -101,6 +105,7 @@ class Package:
     consts: tuple[Const, ...] = ()
     std: bool = False
     nfns: int | None = None
+    imported_in: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,7 @@ def _package_from_data(p: dict) -> Package:
                     for f in p.get("funcs", ())),
         consts=tuple(Const(c["name"], tuple(c.get("refs") or ())) for c in p.get("consts", ())),
         std=p.get("std", False), nfns=p.get("nfns"),
+        imported_in=tuple((f, i) for f, i in p.get("imported_in") or ()),
     )
 
 
@@ -468,7 +474,8 @@ def _topological(program: Program, lexical: bool = False) -> list[Package]:
 
 def rename_file(program: Program, package: str, old: str, new: str) -> Program:
     """The program after renaming one file of a package (``test.go`` → ``a.go``): the go command passes files
-    sorted by name, so declarations and init functions move with their file."""
+    sorted by name, so declarations, init functions and (when the graph says which file declares them, see
+    ``Package.imported_in``) imports move with their file."""
     p = program.package(package)
     if old not in p.files:
         raise ValueError(f"old: {old!r} is not a file of {package} ({', '.join(p.files)})")
@@ -479,16 +486,22 @@ def rename_file(program: Program, package: str, old: str, new: str) -> Program:
     moved = lambda f: new if f == old else f  # noqa: E731
     vars_ = sorted((replace(v, file=moved(v.file)) for v in p.vars), key=lambda v: rank[v.file])
     inits = sorted((replace(i, file=moved(i.file)) for i in p.inits), key=lambda i: rank[i.file])
-    return _with(program, replace(p, files=files, vars=tuple(vars_), inits=tuple(inits)))
+    # an import added by add_import (file "") stays last
+    imported_in = sorted(((moved(f), i) for f, i in p.imported_in), key=lambda fi: rank.get(fi[0], len(files)))
+    imports = tuple(dict.fromkeys(i for _, i in imported_in)) if imported_in else p.imports
+    return _with(program, replace(p, files=files, vars=tuple(vars_), inits=tuple(inits), imports=imports,
+                                  imported_in=tuple(imported_in)))
 
 
 def add_import(program: Program, importer: str, imported: str) -> Program:
-    """The program after adding ``import "imported"`` at the end of ``importer``'s imports."""
+    """The program after adding ``import _ "imported"`` after all of ``importer``'s imports (as a new file whose
+    name sorts last would)."""
     p = program.package(importer, "importer")
     program.package(imported, "imported")
     if imported in p.imports:
         return program
-    return _with(program, replace(p, imports=p.imports + (imported,)))
+    imported_in = p.imported_in + (("", imported),) if p.imported_in else ()
+    return _with(program, replace(p, imports=p.imports + (imported,), imported_in=imported_in))
 
 
 def import_graph(program: Program, std: bool = False) -> dict[str, tuple[str, ...]]:
@@ -505,3 +518,42 @@ def import_graph(program: Program, std: bool = False) -> dict[str, tuple[str, ..
 
 def _with(program: Program, package: Package) -> Program:
     return Program(tuple(package if p.path == package.path else p for p in program.packages), program.module)
+
+
+# --- what changed since the seed's Go 1.10 (gosim.history) -----------------------------------------------------------
+
+_CH = "2 Package initialization"
+
+HISTORY = [
+    Change(_CH, "init driver",
+           "runtime.main calls main_init, the compiler-generated main.init: it calls each import's init "
+           "(net/http.init, lib.init), then main.init.0, .1, .2, guarded by a main.initdone· flag",
+           "runtime.main calls doInit(runtime_inittasks), then doInit over the linker's list (moduledata."
+           "inittasks); doInit1 runs each package's record once (state 0 → 1 → 2)",
+           "Go 1.13 (init tasks), Go 1.21 (the linker's list)"),
+    Change(_CH, "init record",
+           "code: a PKG.init function and a PKG.initdone· byte per package",
+           "data: PKG..inittask {state, nfns, fns}; the imports are R_INITORDER relocations only the linker "
+           "reads (Go 1.13-1.20: {state, ndeps, nfns, deps, fns}, and doInit walked deps)",
+           "Go 1.13, Go 1.21"),
+    Change(_CH, "package order",
+           "depth first over each package's imports in source order (first file first), each package once",
+           "the linker's topological sort that always takes the ready package whose symbol name "
+           "(PathToPrefix(path) + \"..inittask\") sorts first: renaming a file or reordering imports no longer "
+           "moves packages", "Go 1.21"),
+    Change(_CH, "packages with nothing to run",
+           "an init function only for a package with something to initialise, called by its importers' init",
+           "no inittask (MakeTask), so nothing waits for it in the linker's sort: a package of static data does "
+           "not hold back its importers; a record without functions is sorted but left out of the list",
+           "Go 1.21 (the sort)"),
+    Change(_CH, "variable order",
+           "the compiler's own pass over assignments (var a, b = f() as one)",
+           "the type checker's Info.InitOrder (types2): dependencies first, then fewest outstanding, then "
+           "declaration order, files sorted by name", "Go 1.20 (unified IR)"),
+    Change(_CH, "init functions", "renamed init.0, init.1, ... in file order then source order",
+           "the same names and order, listed in the record after the synthetic init that sets the variables "
+           "(when any variable needs code)", "unchanged"),
+    Change(_CH, "seeing it", "gdb or objdump of main.init",
+           "GODEBUG=inittrace=1 prints each package's init: start, clock time, heap bytes, allocations",
+           "Go 1.16"),
+]

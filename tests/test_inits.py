@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -192,6 +194,42 @@ def test_adding_an_import_changes_the_order():
     prog = program(leaf("x/a"), leaf("x/b"), leaf("main", "x/a", "x/b"))
     assert inits.package_order(prog) == ("x/a", "x/b", "main")
     assert inits.package_order(inits.add_import(prog, "x/a", "x/b")) == ("x/b", "x/a", "main")
+
+
+def test_renaming_moves_imports_with_their_file():
+    """Before Go 1.21 the package order followed the import declarations, first file first: a renamed file takes
+    its imports along (when the graph says which file declares them)."""
+    main = Package("main", ("x/z", "x/a"), ("main.go", "test.go"), inits=(Init("main.go", 3),),
+                   imported_in=(("main.go", "x/z"), ("test.go", "x/a")))
+    prog = program(leaf("x/a"), leaf("x/z"), main)
+    assert inits.package_order(prog, "pre-1.21")[-3:] == ("x/z", "x/a", "main")
+    renamed = inits.rename_file(prog, "main", "test.go", "a.go")
+    assert renamed["main"].imports == ("x/a", "x/z")
+    assert renamed["main"].imported_in == (("a.go", "x/a"), ("main.go", "x/z"))
+    assert inits.package_order(renamed, "pre-1.21")[-3:] == ("x/a", "x/z", "main")
+    assert inits.package_order(renamed) == inits.package_order(prog) == ("x/a", "x/z", "main")
+    # an import the same package declares in two files counts where it comes first
+    both = replace(main, imports=("x/z", "x/a"), imported_in=(("main.go", "x/z"), ("test.go", "x/a"),
+                                                              ("test.go", "x/z")))
+    assert inits.rename_file(program(leaf("x/a"), leaf("x/z"), both), "main", "test.go", "a.go")["main"].imports \
+        == ("x/a", "x/z")
+
+
+def test_an_added_import_stays_last_through_a_rename():
+    main = Package("main", ("x/z",), ("main.go", "test.go"), imported_in=(("test.go", "x/z"),))
+    prog = inits.add_import(program(leaf("x/a"), leaf("x/z"), main), "main", "x/a")
+    assert prog["main"].imports == ("x/z", "x/a")
+    renamed = inits.rename_file(prog, "main", "test.go", "a.go")
+    assert renamed["main"].imports == ("x/z", "x/a")
+    # without imported_in (a hand-made graph) a rename leaves the imports as they were
+    plain = inits.rename_file(program(leaf("x/a"), leaf("main", "x/a")), "main", "main.go", "b.go")
+    assert plain["main"].imports == ("x/a",) and plain["main"].imported_in == ()
+
+
+def test_history_rows_belong_to_chapter_2():
+    assert len(inits.HISTORY) >= 5
+    assert {row.chapter for row in inits.HISTORY} == {"2 Package initialization"}
+    assert any("Go 1.21" in row.since for row in inits.HISTORY)
 
 
 def test_std_steps_are_hidden_unless_asked():

@@ -12,8 +12,10 @@ functions the compiler put in its ``..inittask`` record. Three sources:
 * the Go helper in ``initgraph/`` (go/parser, go/ast, go/types; built once with the installed toolchain): the
   declarations and their references, exactly as go/types records dependencies (see its main.go).
 * ``go tool nm -size`` on each compiled package: ``pkg..inittask`` is ``8 + 8·nfns`` bytes, or absent when the
-  package has nothing to do (cmd/compile/internal/pkginit/init.go: MakeTask). Whether an initializer needs code
-  at all is the compiler's staticinit decision; the model takes it from here instead of re-deriving it.
+  package has nothing to do (cmd/compile/internal/pkginit/init.go: MakeTask). Before Go 1.21 the record also
+  listed its dependencies, ``24 + 8·ndeps + 8·nfns`` bytes (runtime/proc.go's initTask of Go 1.19), ndeps being
+  the imports that have a record. Whether an initializer needs code at all is the compiler's staticinit
+  decision; the model takes it from here instead of re-deriving it.
 
 Results are cached by content under ``cache_dir()/inits``: the program's graph by the hash of its ``.go`` files
 and ``go.mod``, each standard-library package's part by the toolchain version (the standard library is the same
@@ -39,7 +41,7 @@ from .errors import GoToolchainError
 from .go import Toolchain, cache_dir
 
 HELPER = Path(__file__).resolve().parent / "initgraph"
-FORMAT = 1  # bump when the shape of the cached data changes
+FORMAT = 3  # bump when the shape of the cached data changes
 
 _LIST_FIELDS = "ImportPath,Name,Dir,GoFiles,Imports,ImportMap,Export,Standard,DepOnly,Error,DepsErrors,Module"
 _POSITION = re.compile(r"(?P<file>[^\s:]+\.(?:go|mod)):(?P<line>\d+)(?::\d+)?:?\s*(?P<msg>.*)")
@@ -101,6 +103,32 @@ def go_list(directory: str | os.PathLike, *, toolchain: Toolchain | None = None)
     return packages
 
 
+_DECL = re.compile(r"^(?:func|var|const|type)\b", re.M)
+_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
+_IMPORT = re.compile(r"(?:^|;)\s*import\s*(?:\((?P<block>[^)]*)\)|(?P<one>(?:[\w.]+\s+)?[\"`][^\"`]+[\"`]))", re.M)
+_SPEC = re.compile(r"[\"`]([^\"`]+)[\"`]")
+
+
+def imported_in(directory: Path, files: list[str], import_map: dict[str, str], imports: list[str]) -> list:
+    """(file, import path) for each import declaration of a package, files in go-command order: read from the
+    files' headers (everything before the first top-level func, var, const or type), import paths resolved
+    through ``import_map``. Returned only when it agrees with the helper's ``imports`` (source order, each path
+    once); otherwise [] (the model then keeps a renamed file's imports where they were)."""
+    found = []
+    for name in files:
+        try:
+            text = (directory / name).read_text(errors="replace")
+        except OSError:
+            return []
+        cut = _DECL.search(text)
+        header = _COMMENT.sub("", text[:cut.start()] if cut else text)
+        for match in _IMPORT.finditer(header):
+            for path in _SPEC.findall(match["block"] if match["block"] is not None else match["one"]):
+                if path != "C":
+                    found.append([name, import_map.get(path, path)])
+    return found if list(dict.fromkeys(path for _, path in found)) == list(imports) else []
+
+
 def _package_clause_line(path: Path) -> int:
     try:
         lines = path.read_text(errors="replace").splitlines()
@@ -140,15 +168,22 @@ def _extract(tc: Toolchain, root: Path) -> dict:
     todo = [p for p in listed if p["ImportPath"] not in parts]
     analysed = _analyse(tc, [p for p in todo if p["ImportPath"] != "unsafe"], exports)
     nfns = inittask_sizes([p["Export"] for p in todo if p.get("Export")], toolchain=tc)
-    for p in todo:
+    lists_deps = records_list_deps(tc)
+    for p in todo:  # dependencies first (go list -deps order): their "inittask" is known when p's is needed
         part = analysed.get(p["ImportPath"], _empty(p["ImportPath"]))
         if part["errors"]:
             raise _positioned(part["errors"][0], Path(p["Dir"]), relative_to=root)
         # No ..inittask symbol: MakeTask returned early, the package has nothing to do and no dependency that has.
         part["nfns"] = nfns.get(p.get("Export", ""), 0)
         part["inittask"] = p.get("Export", "") in nfns
+        if lists_deps and part["inittask"]:  # the sizes counted 2 more words and one per dependency with a record
+            ndeps = sum(parts[i]["inittask"] for i in part["imports"] if i in parts)
+            part["nfns"] -= 2 + ndeps
         part["files"] = list(p.get("GoFiles") or [])
         part["std"] = bool(p.get("Standard"))
+        if not part["std"]:
+            part["imported_in"] = imported_in(Path(p["Dir"]), part["files"], p.get("ImportMap") or {},
+                                              part["imports"])
         del part["errors"]
         parts[p["ImportPath"]] = part
         if part["std"]:
@@ -181,6 +216,13 @@ def _analyse(tc: Toolchain, packages: list[dict], exports: dict[str, str]) -> di
     if proc.returncode != 0:
         raise GoToolchainError(f"the initgraph helper failed: {proc.stderr.strip()[-1000:]}")
     return {part["path"]: part for part in json.loads(proc.stdout)}
+
+
+def records_list_deps(tc: Toolchain) -> bool:
+    """True for toolchains before Go 1.21, whose inittask records list their dependencies (runtime.doInit
+    walks them) rather than leaving the order to the linker."""
+    match = re.match(r"go1\.(\d+)", tc.version)
+    return bool(match) and int(match[1]) < 21
 
 
 @cache

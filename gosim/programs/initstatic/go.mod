@@ -1,0 +1,3 @@
+module st
+
+go 1.19

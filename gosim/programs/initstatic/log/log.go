@@ -1,0 +1,3 @@
+package log
+
+func init() { println("init st/log log.go:3") }
