@@ -19,6 +19,17 @@ def _resize(text: str) -> tuple[str, int]:
     return when, sched.check_gomaxprocs(procs)
 
 
+def _duration(name: str):
+    """An argparse validator for a Go duration that keeps the text (``500ms``)."""
+
+    def check(text: str) -> str:
+        parse_duration(text, name)
+        return text
+
+    check.__name__ = name
+    return check
+
+
 def _ms(ns: float) -> str:
     return f"{ns / 1e6:.2f}ms"
 
@@ -85,15 +96,15 @@ def register(sub) -> None:
                    help="what the goroutines do (default cpubound: call-free loops)")
     p.add_argument("--goroutines", type=checked(check_goroutines), default=20, metavar="N",
                    help="how many goroutines the workload starts (default 20)")
-    p.add_argument("--duration", type=checked(lambda v: parse_duration(v, "duration") and v), default="500ms",
+    p.add_argument("--duration", type=checked(_duration("duration")), default="500ms",
                    help="how long main lets them run, Go syntax (default 500ms)")
-    p.add_argument("--schedtrace", type=checked(lambda v: parse_duration(v, "schedtrace") >= 0 and v),
+    p.add_argument("--schedtrace", type=checked(_duration("schedtrace")),
                    default="100ms", help="period of the SCHED lines, like GODEBUG=schedtrace=100 (0: none)")
     p.add_argument("--seed", type=int, default=0, help="random seed (stealing order, work sizes)")
     p.add_argument("--asyncpreemptoff", action="store_true",
                    help="like GODEBUG=asyncpreemptoff=1: only cooperative preemption")
     p.add_argument("--resize", type=checked(_resize), action="append", metavar="TIME:P",
                    help="change GOMAXPROCS at TIME (procresize), e.g. 250ms:2; repeatable")
-    p.add_argument("--limit", type=checked(lambda v: parse_duration(v, "limit") and v), default=None,
+    p.add_argument("--limit", type=checked(_duration("limit")), default=None,
                    help="stop the simulation at this virtual time (default: duration + 1s)")
     p.set_defaults(func=run)
