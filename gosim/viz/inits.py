@@ -1,0 +1,346 @@
+"""Chapter 2's figures: the import graph with the predicted order, the linker's schedule, the inittrace timeline.
+
+* `draw_import_graph`: a program's own packages (and the standard-library packages they import, as leaves), an
+  arrow from each importer to each import, importers above what they import. Each package that runs init code
+  carries its number in the predicted order; a package with only static data has no number and a dotted outline
+  (the compiler gave it no inittask, or one without functions that the linker dropped).
+* `draw_schedule`: how the order was made, one row per decision. Go 1.21+: the linker's heap of ready packages
+  (sorted as the linker compares them), the one it pops filled. Before: the chain of ``doInit`` calls that
+  reached the package.
+* `draw_order`: graph and schedule side by side, the panel's frame (`gosim.widgets.inits`); `order_caption` lists
+  the steps the program prints, in order, coloured by package (HTML under the figure).
+* `draw_inittrace`: ``GODEBUG=inittrace=1`` of a real run: every package on a time axis (when its init began,
+  how long it ran) beside the heap bytes and allocations it made.
+
+Colours follow the package, the same in the graph, the schedule and the steps, so the eye can follow one package
+across the three.
+"""
+
+from __future__ import annotations
+
+import html
+
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
+
+from .. import inits
+from .style import BLUE, GREEN, GREY, INK, ORANGE, PURPLE, SKY, VERMILLION, YELLOW, figure, styled
+
+# Okabe-Ito, light enough to put black text on (yellow last: it is the weakest on white)
+PACKAGE_COLOURS = (SKY, ORANGE, GREEN, PURPLE, "#F5B7A3", "#9ECAE1", YELLOW, "#C7C7C7")
+
+
+# --- what the figures show ---------------------------------------------------------------------------------------
+
+
+def shown_packages(program: inits.Program) -> dict[str, tuple[str, ...]]:
+    """The packages the graph draws, with their imports: the program's own, and the standard-library packages
+    they import directly (as leaves)."""
+    return inits.import_graph(program, std=False)
+
+
+def numbered(program: inits.Program, result: inits.Initialization) -> dict[str, int]:
+    """The shown packages that run init code, numbered 1, 2, ... in the order they run."""
+    shown = shown_packages(program)
+    static = set(result.static)
+    ran = [p for p in result.packages if p in shown and p not in static]
+    return {p: i + 1 for i, p in enumerate(ran)}
+
+
+def colours(program: inits.Program) -> dict[str, str]:
+    """A fill colour per shown package (by path order, so a package keeps its colour in every variant)."""
+    paths = sorted(shown_packages(program))
+    return {p: PACKAGE_COLOURS[i % len(PACKAGE_COLOURS)] for i, p in enumerate(paths)}
+
+
+def std_below(program: inits.Program, path: str) -> int:
+    """How many standard-library packages ``path`` brings (itself and everything it imports, transitively)."""
+    seen, todo = {path}, [path]
+    while todo:
+        for imp in program[todo.pop()].imports:
+            if imp not in seen:
+                seen.add(imp)
+                todo.append(imp)
+    return sum(program[p].std for p in seen)
+
+
+def layers(graph: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    """Each package's row, counted from the top: 0 for a package nothing shown imports (``main``), else one more
+    than its lowest importer's row. An import then spans one row wherever it can."""
+    importers: dict[str, list[str]] = {p: [] for p in graph}
+    for p, imports in graph.items():
+        for i in imports:
+            importers[i].append(p)
+    depth: dict[str, int] = {}
+
+    def d(p: str) -> int:
+        if p not in depth:
+            depth[p] = 1 + max((d(i) for i in importers[p]), default=-1)
+        return depth[p]
+
+    for p in graph:
+        d(p)
+    return depth
+
+
+def positions(graph: dict[str, tuple[str, ...]]) -> dict[str, tuple[float, float]]:
+    """(x, y) per package: rows by `layers` (importers above, y = -row), each row ordered by the mean x of
+    the packages that import it (fewer crossings), ties by path; rows centred on x = 0."""
+    depth = layers(graph)
+    bottom = max(depth.values(), default=0)
+    importers: dict[str, list[str]] = {p: [] for p in graph}
+    for p, imports in graph.items():
+        for i in imports:
+            importers[i].append(p)
+    x: dict[str, float] = {}
+    for level in range(bottom + 1):
+        row = [p for p in graph if depth[p] == level]
+        row.sort(key=lambda p: (sum(x[i] for i in importers[p]) / len(importers[p]) if importers[p] else 0.0, p))
+        for k, p in enumerate(row):
+            x[p] = k - (len(row) - 1) / 2
+    return {p: (x[p], -float(depth[p])) for p in graph}
+
+
+# --- the pieces ----------------------------------------------------------------------------------------------------
+
+
+def _label(program: inits.Program, path: str) -> str:
+    if path in program.by_path and program[path].std and path in shown_packages(program):
+        below = std_below(program, path) - 1
+        return f"{path}\n(+{below} it imports)" if below else path
+    return path
+
+
+def _graph(ax, program: inits.Program, result: inits.Initialization, added: tuple[str, str] | None = None,
+           number: dict[str, int] | None = None) -> None:
+    graph = shown_packages(program)
+    where = positions(graph)
+    number = numbered(program, result) if number is None else number
+    fill = colours(program)
+    has = inits.has_inittask(program)
+    width = max(1.0, max((len(max(_label(program, p).split("\n"), key=len)) for p in graph), default=8) * 0.075)
+    w, h = min(width, 1.55), 0.42
+    scale_x = max(w + 0.35, 1.0)
+    xy = {p: (x * scale_x, y) for p, (x, y) in where.items()}
+    for p, imports in graph.items():
+        for i in imports:
+            new = added == (p, i)
+            (x0, y0), (x1, y1) = xy[p], xy[i]
+            # an import that skips a row bows out to the side, around the boxes in between
+            long = y0 - y1 > 1.5
+            start, end = ((x0 + w / 2, y0), (x1 + w / 2, y1)) if long else ((x0, y0 - h / 2), (x1, y1 + h / 2))
+            ax.annotate("", xy=end, xytext=start,
+                        arrowprops=dict(arrowstyle="-|>", color=VERMILLION if new else GREY,
+                                        lw=2.2 if new else 1.1, linestyle="--" if new else "-",
+                                        shrinkA=1, shrinkB=1, mutation_scale=11,
+                                        connectionstyle=f"arc3,rad={-0.5 if long else 0}"))
+            if new:
+                ax.text((start[0] + end[0]) / 2 + 0.06 + (0.35 if long else 0), (y0 + y1) / 2, "added",
+                        color=VERMILLION, fontsize=8.5, weight="bold", ha="left", va="center")
+    for p, (x, y) in xy.items():
+        runs = p in number
+        style = "-" if runs else ":"
+        face = fill[p] if runs else "#FFFFFF"
+        ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02,rounding_size=0.08",
+                                    facecolor=face, edgecolor=INK if runs else GREY, linewidth=1.2,
+                                    linestyle=style, zorder=2))
+        text = _label(program, p)
+        ax.text(x, y, text, ha="center", va="center", fontsize=8.5 if "\n" not in text else 7.8, color=INK,
+                zorder=3, linespacing=1.1)
+        if runs:
+            ax.scatter([x - w / 2], [y + h / 2], s=190, color=INK, zorder=4)
+            ax.text(x - w / 2, y + h / 2, str(number[p]), ha="center", va="center", fontsize=9, weight="bold",
+                    color="#FFFFFF", zorder=5)
+        else:
+            why = "no inittask" if not has.get(p, False) else "no init code"
+            ax.text(x, y - h / 2 - 0.06, why, ha="center", va="top", fontsize=7.5, color=GREY, style="italic")
+    xs = [x for x, _ in xy.values()] or [0.0]
+    ys = [y for _, y in xy.values()] or [0.0]
+    ax.set_xlim(min(xs) - w / 2 - 0.25, max(xs) + w / 2 + 0.9)
+    ax.set_ylim(min(ys) - h / 2 - 0.3, max(ys) + h / 2 + 0.3)
+    ax.set_axis_off()
+
+
+_MONO = 0.602  # DejaVu Sans Mono's advance, in ems: text is laid out in character columns
+
+
+def _columns(ax, size: float) -> float:
+    """How many monospace characters of ``size`` points fit across ``ax`` (axes placed by hand)."""
+    box = ax.get_position()
+    return box.width * ax.figure.get_figwidth() * 72 / (_MONO * size)
+
+
+def _schedule(ax, program: inits.Program, result: inits.Initialization, limit: int = 8) -> None:
+    """One row per decision about a shown package (the runtime's own closure and the standard library's picks
+    left out). Laid out in character columns."""
+    shown = shown_packages(program)
+    fill = colours(program)
+    picks = [p for p in result.schedule if p.package in shown]
+    size = 8.8
+    ax.set_axis_off()
+    ax.set_xlim(0, _columns(ax, size))
+    ax.set_ylim(max(len(picks[:limit]), 4) - 0.4, -1.8)
+    linker = result.order == "current"
+    head = ("the linker's ready packages at each step, sorted as it\ncompares them: it takes the first (filled)"
+            if linker else "runtime.doInit, depth first in import order:\nthe calls that reached each package (filled)")
+    ax.text(0.0, -1.1, head, fontsize=9.5, weight="bold", va="center")
+    for k, pick in enumerate(picks[:limit]):
+        ax.text(0.0, k, f"{k + 1}.", fontsize=size, va="center", ha="left", color=GREY, family="monospace")
+        x = 4.0
+        if linker:
+            items = [p for p in pick.ready if p in shown]
+            hidden = len(pick.ready) - len(items)
+        else:
+            items, hidden = [*pick.ready, pick.package], 0
+        for j, p in enumerate(items):
+            chosen = p == pick.package
+            ax.text(x, k, p, fontsize=size, va="center", ha="left", family="monospace",
+                    weight="bold" if chosen else "normal", color=INK if chosen else "#444444",
+                    bbox=dict(boxstyle="round,pad=0.25", facecolor=fill.get(p, "#FFFFFF") if chosen else "#FFFFFF",
+                              edgecolor=INK if chosen else GREY, linewidth=1.2 if chosen else 0.8))
+            x += len(p) + 2
+            if not linker and j < len(items) - 1:
+                ax.text(x - 0.5, k, "→", fontsize=size + 1, va="center", ha="center", color=GREY)
+                x += 2
+        if hidden:
+            ax.text(x, k, f"(+{hidden} std)", fontsize=size, va="center", color=GREY, family="monospace")
+            x += 11
+        if linker and not pick.runs:
+            ax.text(x + 1, k, "(no init code: not listed)", fontsize=size, va="center", color=GREY)
+    if len(picks) > limit:
+        ax.text(4.0, limit, f"... {len(picks) - limit} more", fontsize=size, color=GREY, va="center")
+
+
+# --- figures -------------------------------------------------------------------------------------------------------
+
+
+@styled
+def draw_import_graph(program: inits.Program, result: inits.Initialization, *, title: str | None = None,
+                      added: tuple[str, str] | None = None) -> Figure:
+    """The import graph, each package numbered in the order its init code runs (``result``)."""
+    graph = shown_packages(program)
+    depth = layers(graph)
+    height = max(depth.values(), default=0)
+    wide = max(sum(1 for y in depth.values() if y == level) for level in range(height + 1))
+    fig = figure(max(6.5, 1.9 * wide + 1.0), 1.1 * height + 1.6)
+    ax = fig.add_subplot()
+    _graph(ax, program, result, added)
+    ax.set_title(title or f"numbered in init order. {_rule(result)}", fontsize=10.5, loc="left")
+    return fig
+
+
+@styled
+def draw_schedule(program: inits.Program, result: inits.Initialization, *, title: str | None = None) -> Figure:
+    """How the package order was made, one decision per row."""
+    rows = sum(1 for p in result.schedule if p.package in shown_packages(program))
+    height = 0.3 * (max(min(rows, 8), 4) + 1.6) + 0.45
+    fig = figure(9.0, height, layout=None)
+    ax = fig.add_axes((0.01, 0.02, 0.98, 1 - 0.02 - 0.45 / height))
+    _schedule(ax, program, result)
+    fig.text(0.01, 1 - 0.12 / height, title or _rule(result), ha="left", va="top", fontsize=11, weight="bold")
+    return fig
+
+
+@styled
+def draw_order(program: inits.Program, result: inits.Initialization, *, title: str = "",
+               added: tuple[str, str] | None = None) -> Figure:
+    """The panel's frame: the graph (left) and how its order was made (right). The printed steps go in the
+    caption (`order_caption`): HTML text costs a redraw nothing. Axes are placed by hand (no constrained
+    layout), so a redraw costs one draw."""
+    fig = figure(10.5, 3.9, layout=None)
+    graph_ax = fig.add_axes((0.01, 0.02, 0.40, 0.80))
+    sched_ax = fig.add_axes((0.44, 0.02, 0.55, 0.80))
+    _graph(graph_ax, program, result, added)
+    _schedule(sched_ax, program, result)
+    fig.text(0.01, 0.97, title or _rule(result), ha="left", va="top", fontsize=11, weight="bold", color=INK)
+    return fig
+
+
+def printed(result: inits.Initialization) -> list[inits.Step]:
+    """The steps a program prints (its own packages', not the standard library's; no static-only package)."""
+    static = set(result.static)
+    return [s for s in result.steps if not s.std and s.package not in static]
+
+
+def order_caption(program: inits.Program, result: inits.Initialization, changed: set[int] = frozenset(),
+                  note: str = "") -> str:
+    """HTML for a panel's caption: the package order, a note, and the printed steps, numbered, each on its
+    package's colour; positions in ``changed`` (0-based) in bold vermillion."""
+    shown = numbered(program, result)
+    fill = colours(program)
+    order = " → ".join(f"<code>{html.escape(p)}</code>" for p in sorted(shown, key=shown.get))
+    items = []
+    for k, step in enumerate(printed(result)):
+        swatch = (f"<span style='display:inline-block;width:2.2em;text-align:center;border:1px solid {INK};"
+                  f"background:{fill.get(step.package, '#FFFFFF')};color:{INK}'>{k + 1}</span>")
+        style = f"color:{VERMILLION};font-weight:bold" if k in changed else f"color:{INK}"
+        items.append(f"<div style='margin:1px 0'>{swatch} <code style='{style}'>{html.escape(str(step))}</code>"
+                     "</div>")
+    steps = "".join(items)
+    return (f"<div><b>order</b>: {order}" + (f" &nbsp;·&nbsp; {note}" if note else "") + "</div>"
+            f"<div style='columns:2;column-gap:2em;margin-top:0.4em;font-size:90%'>{steps}</div>")
+
+
+def _rule(result: inits.Initialization) -> str:
+    if result.order == "current":
+        return "Go 1.21+: the ready package whose path sorts first"
+    return "Go 1.13-1.20: depth first, in import order"
+
+
+@styled
+def draw_inittrace(rows, *, highlight: tuple[str, ...] = (), runtime_tasks: int = 0, top: int = 12,
+                   title: str = "") -> Figure:
+    """``GODEBUG=inittrace=1`` as a timeline. Left: every package in the order it ran (top to bottom) at the time
+    its init began (ms since ``runtimeInitTime``; a bar as long as it ran). Right: the ``top`` packages by heap
+    bytes allocated, with their allocation counts. ``highlight``: packages named in vermillion;
+    ``runtime_tasks``: how many rows are the runtime's own list (run before ``gcenable``)."""
+    n = len(rows)
+    fig = figure(10.0, 5.6)
+    left, right = fig.subplots(1, 2, width_ratios=(1.55, 1))
+    marked = [r.package in highlight for r in rows]
+    colour = [VERMILLION if m else BLUE for m in marked]
+    ys = [k + 1 for k in range(n)]
+    left.barh(ys, [max(r.clock_ms, 0.002) for r in rows], left=[r.start_ms for r in rows], height=0.8,
+              color=colour, edgecolor="none")
+    left.scatter([r.start_ms for r in rows], ys, s=[14 if m else 7 for m in marked], color=colour, zorder=3)
+    left.set_xlim(-0.02 * rows[-1].start_ms if rows else 0, (rows[-1].start_ms * 1.45) if rows else 1)
+    left.set_xlabel("ms since runtimeInitTime")
+    left.set_ylabel("package, in the order it ran")
+    slowest = sorted(range(n), key=lambda k: -rows[k].clock_ms)[:3]
+    named = sorted({0, n - 1, *slowest, *(k for k in range(n) if marked[k])} - {-1})
+    last = -10.0
+    for k in named:  # labels at least 2.6 rows apart, pushed down (with a leader line) when rows are close
+        r = rows[k]
+        y = max(k + 1.0, last + 2.6)
+        last = y
+        left.annotate(f"{k + 1}. {r.package}  ({r.clock_ms:g} ms)", (r.start_ms + r.clock_ms, k + 1),
+                      xytext=(r.start_ms + r.clock_ms + 0.04 * rows[-1].start_ms, y), va="center", fontsize=8,
+                      color=VERMILLION if marked[k] else INK, weight="bold" if marked[k] else "normal",
+                      arrowprops=dict(arrowstyle="-", color=GREY, lw=0.6, shrinkA=0, shrinkB=2))
+    left.set_ylim(max(n + 1.5, last + 1.5), -0.5)
+    if 0 < runtime_tasks < n:
+        gap0 = rows[runtime_tasks - 1].start_ms + rows[runtime_tasks - 1].clock_ms
+        gap1 = rows[runtime_tasks].start_ms
+        left.axvspan(gap0, gap1, color="#EEEEEE", zorder=0)
+        left.text((gap0 + gap1) / 2, n * 0.55, "gcenable(),\nthen the\nprogram's list", ha="center",
+                  va="center", fontsize=8, color=GREY)
+    busy = sum(r.clock_ms for r in rows)
+    left.set_title(f"{n} packages, one after another: {busy:.2f} ms inside init functions of "
+                   f"{rows[-1].start_ms + rows[-1].clock_ms if rows else 0:.2f} ms", fontsize=9.5, loc="left")
+
+    biggest = sorted(range(n), key=lambda k: -rows[k].bytes)[:top]
+    biggest = [k for k in biggest if rows[k].bytes > 0]
+    names = [rows[k].package for k in biggest]
+    kib = [rows[k].bytes / 1024 for k in biggest]
+    right.barh(range(len(biggest)), kib, color=[VERMILLION if marked[k] else GREEN for k in biggest], height=0.7)
+    right.set_yticks(range(len(biggest)), names, fontsize=8)
+    right.set_ylim(len(biggest) - 0.4, -0.6)
+    right.set_xlim(0, max(kib, default=1) * 1.35)
+    right.grid(axis="y", visible=False)
+    for y, k in enumerate(biggest):
+        right.text(kib[y], y, f" {rows[k].allocs} allocs", va="center", fontsize=7.5, color=GREY)
+    total = sum(r.bytes for r in rows) / 1024
+    right.set_xlabel("KiB allocated on the heap")
+    right.set_title(f"biggest allocators (all: {total:.1f} KiB)", fontsize=9.5, loc="left")
+    fig.suptitle(title or "GODEBUG=inittrace=1", fontsize=11, x=0.01, ha="left", weight="bold")
+    return fig
