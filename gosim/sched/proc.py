@@ -419,19 +419,23 @@ class Sched:
 
     # --- schedule / findRunnable / execute -------------------------------------------------------------------
 
-    def schedule(self, mp: m, final: bool = False) -> None:
+    def schedule(self, mp: m, final: bool = False, gp: g | None = None) -> None:
         """``schedule``: one round per loop - find a runnable G and ``execute`` it - until the M blocks or runs a
-        G that keeps it (a compute segment, a syscall)."""
+        G that keeps it (a compute segment, a syscall). ``gp``: a G this M already took (a stolen ``runnext``,
+        a G back from a syscall on an idle P) to execute first, in a new time slice."""
         findRunnable = self.findRunnable
         run_g = self.run_g
         while True:
             self.decisions += 1
-            gp, inheritTime = findRunnable(mp, final)
             if gp is None:
-                return
+                gp, inheritTime = findRunnable(mp, final)
+                if gp is None:
+                    return
+            else:
+                inheritTime = False
             if mp.spinning:
                 self.resetspinning(mp)
-            # execute (inlined: the hot path)
+            # execute: a new time slice (schedtick++) unless gp inherits the current one
             pp = mp.p
             mp.curg = gp
             gp.m = mp
@@ -442,6 +446,7 @@ class Sched:
             gp.run_start = self.now
             if not run_g(pp, mp, gp):
                 return
+            gp = None
             final = False
 
     def findRunnable(self, mp: m, final: bool = False):
@@ -589,12 +594,9 @@ class Sched:
             p2.runnext = None
             if self.recording:
                 self.rec.steals.append((self.now, mp.p.id, p2.id, 1, True))
-            self.decisions += 1
-            if mp.spinning:
-                self.resetspinning(mp)
-            if not self.execute(mp, gp, False):
-                return
-        self.schedule(mp, final=True)
+            self.schedule(mp, final=True, gp=gp)
+        else:
+            self.schedule(mp, final=True)
 
     def checkRunqsNoP(self):
         """``checkRunqsNoP``: an idle P to come back with if some non-idle P has work."""
@@ -610,19 +612,6 @@ class Sched:
                 if pollUntil == 0 or w < pollUntil:
                     pollUntil = w
         return pollUntil
-
-    def execute(self, mp: m, gp: g, inheritTime: bool) -> bool:
-        """``execute``: run gp on mp; a new time slice (``schedtick++``) unless it inherits the current one.
-        Returns True when the M must schedule again at once."""
-        pp = mp.p
-        mp.curg = gp
-        gp.m = mp
-        gp.status = _Grunning
-        gp.preempt = False
-        if not inheritTime:
-            pp.schedtick += 1
-        gp.run_start = self.now
-        return self.run_g(pp, mp, gp)
 
     # --- a goroutine's code -----------------------------------------------------------------------------------
 
@@ -1054,9 +1043,7 @@ class Sched:
             if self.sched.sysmonwait:
                 self.sysmon_wake()
             self.acquirep(mp, pp)
-            self.decisions += 1
-            if self.execute(mp, gp, False):
-                self.schedule(mp)
+            self.schedule(mp, gp=gp)
             return
         self.sched.runq.append(gp)
         if len(self.sched.runq) > self.max_globrunq:
