@@ -1,8 +1,9 @@
 """Chapter 1's figure: the runtime's Ms, Ps and Gs after one step of the boot chain.
 
 Columns are Ms: above an M the goroutine it runs, below it the P it holds, below the P its ``runnext`` slot and its
-run queue. Ms without a P (sysmon, idle workers) stand to the right; idle Ps are drawn hollow in the P row. A list on
-the right names every goroutine with its state and, when parked, what it waits for.
+run queue. Ms without a P (sysmon, idle workers) stand to the right; idle Ps are drawn dotted in the P row. Under
+the diagram, a list names every goroutine with its state and, when parked, what it waits for. The figure is sized
+for the book's text column (about 700 px), so its text stays readable there.
 """
 
 from __future__ import annotations
@@ -15,43 +16,30 @@ from matplotlib.patches import FancyBboxPatch
 from ..boot import Boot, State
 from .style import BLUE, G_STATUS, GREY, INK, LIGHT, figure, styled
 
-_ROWS = {"g": 4.0, "m": 3.0, "p": 2.0, "next": 1.0}
-_W, _H = 0.78, 0.55
+_ROWS = {"g": 5.0, "m": 4.0, "p": 3.0, "next": 2.0}
+_W, _H = 0.84, 0.62
+_LEFT = 1.8  # x of the first column; row labels live left of it
+_LIST_TOP = 0.3  # y of the goroutine list's first row
 
 
-def _box(ax, x, y, text, face, edge=INK, style="-", weight="normal", size=8.5):
+def _box(ax, x, y, text, face, edge=INK, style="-", weight="normal", size=10):
     ax.add_patch(FancyBboxPatch((x - _W / 2, y - _H / 2), _W, _H, boxstyle="round,pad=0.02,rounding_size=0.08",
-                                facecolor=face, edgecolor=edge, linewidth=1.2, linestyle=style))
-    ax.text(x, y, text, ha="center", va="center", fontsize=size, color=INK, weight=weight)
+                                facecolor=face, edgecolor=edge, linewidth=1.3, linestyle=style))
+    ax.text(x, y, text, ha="center", va="center", fontsize=size, color=INK, weight=weight, linespacing=1.1)
 
 
-def _link(ax, x0, y0, x1, y1, style="-", color=INK, arrow=False):
+def _link(ax, x0, y0, x1, y1, style="-", arrow=False):
     ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                arrowprops=dict(arrowstyle="-|>" if arrow else "-", color=color, linestyle=style, lw=1.2,
+                arrowprops=dict(arrowstyle="-|>" if arrow else "-", color=INK, linestyle=style, lw=1.3,
                                 shrinkA=0, shrinkB=0))
 
 
-def _short(fn: str) -> str:
-    return fn.removeprefix("runtime.")
-
-
-@styled
-def draw_boot_state(result: Boot, step: int) -> Figure:
-    """The state after ``result.steps[step]`` (0-based), titled with the step's function (`boot_caption` says
-    what the step did)."""
-    if not 0 <= step < len(result.steps):
-        raise ValueError(f"step must be from 0 to {len(result.steps) - 1}, got {step}")
-    state: State = result.states[step]
-    info = result.steps[step]
-    fig = figure(10.5, 5.2, layout=None)
-    ax = fig.add_axes((0.01, 0.0, 0.98, 0.9))
-    ax.set_axis_off()
-
-    # Columns: one per P (its M stands above it), then one per M without a P. They are centred on the widest
-    # state of the whole chain, so nothing moves between steps.
+def _columns(result: Boot, state: State) -> tuple[dict[str, float], int]:
+    """x of each P's and each P-less M's column. One column per P (its M stands above it), then one per M without
+    a P; the count is the widest state of the whole chain, so nothing moves between steps."""
     widest = max(len(st.ps) + sum(m.p is None for m in st.ms) for st in result.states)
-    x = 7.0 - (widest - 1) / 2
     columns: dict[str, float] = {}
+    x = _LEFT
     for p in state.ps:
         columns[f"p{p.id}"] = x
         x += 1.0
@@ -62,27 +50,46 @@ def draw_boot_state(result: Boot, step: int) -> Figure:
     for m in state.ms:
         if m.p is not None:
             columns[f"m{m.id}"] = columns[f"p{m.p}"]
-    right = 12.6
+    return columns, widest
+
+
+@styled
+def draw_boot_state(result: Boot, step: int) -> Figure:
+    """The state after ``result.steps[step]`` (0-based), titled with the step's function (`boot_caption` says
+    what the step did)."""
+    if not 0 <= step < len(result.steps):
+        raise ValueError(f"step must be from 0 to {len(result.steps) - 1}, got {step}")
+    state: State = result.states[step]
+    info = result.steps[step]
+    columns, widest = _columns(result, state)
+    right = max(_LEFT + widest - 0.4, 7.6)
+
+    fig = figure(8.8, 6.2, layout=None)
+    ax = fig.add_axes((0.01, 0.0, 0.98, 0.93))
+    ax.set_axis_off()
+    fig.text(0.012, 0.985, f"step {step + 1}/{len(result.steps)}: {info.function}", ha="left", va="top",
+             fontsize=13, weight="bold", color=INK)
+    fig.text(0.988, 0.985, f"GOMAXPROCS={result.gomaxprocs}", ha="right", va="top", fontsize=11, color=GREY)
 
     for name, y in (("running G", _ROWS["g"]), ("M (thread)", _ROWS["m"]), ("P", _ROWS["p"]),
                     ("runnext,\nrun queue", _ROWS["next"])):
-        ax.text(0.1, y, name, ha="left", va="center", fontsize=9, color=GREY)
+        ax.text(0.05, y, name, ha="left", va="center", fontsize=10, color=GREY)
 
     if not state.ms:
-        ax.text(right / 2, _ROWS["m"], "no M yet: the kernel's thread runs the entry code", ha="center",
-                va="center", fontsize=10, style="italic", color=GREY)
+        ax.text(_LEFT - _W / 2, _ROWS["m"], "no M yet: the kernel's thread runs the entry code", ha="left",
+                va="center", fontsize=11, style="italic", color=GREY)
     for m in state.ms:
         mx = columns[f"m{m.id}"]
         role = {"m0": "m0", "sysmon": "sysmon", "worker": "idle" if m.idle else "worker"}[m.role]
         _box(ax, mx, _ROWS["m"], f"M{m.id}\n{role}", "#FFFFFF" if m.idle else "#FFF4D6",
              style="--" if m.idle else "-")
         if m.p is None and m.role == "sysmon":
-            ax.text(mx, _ROWS["p"], "no P", ha="center", va="center", fontsize=8, color=GREY, style="italic")
+            ax.text(mx, _ROWS["p"], "no P", ha="center", va="center", fontsize=10, color=GREY, style="italic")
         if m.curg is not None:
-            _box(ax, mx, _ROWS["g"], f"G{m.curg}", G_STATUS["running"], weight="bold")
+            _box(ax, mx, _ROWS["g"], f"G{m.curg}", G_STATUS["running"], weight="bold", size=11)
             _link(ax, mx, _ROWS["m"] + _H / 2, mx, _ROWS["g"] - _H / 2, arrow=True)
         elif m.role != "sysmon" and not m.idle:
-            ax.text(mx, _ROWS["g"], "on g0", ha="center", va="center", fontsize=8, color=GREY, style="italic")
+            ax.text(mx, _ROWS["g"], "on g0", ha="center", va="center", fontsize=10, color=GREY, style="italic")
         if m.p is not None:
             _link(ax, mx, _ROWS["m"] - _H / 2, mx, _ROWS["p"] + _H / 2)
 
@@ -90,47 +97,44 @@ def draw_boot_state(result: Boot, step: int) -> Figure:
         px = columns[f"p{p.id}"]
         idle = p.status == "idle"
         _box(ax, px, _ROWS["p"], f"P{p.id}\n{'idle' if idle else 'running'}", "#FFFFFF" if idle else "#D6E8F5",
-             edge=GREY if idle else BLUE, style=":" if idle else "-")
+             edge=GREY if idle else BLUE, style=":" if idle else "-", size=9.5)
         queue = ([("next", p.runnext)] if p.runnext is not None else []) + [("q", g) for g in p.runq]
-        for k, (kind, goid) in enumerate(queue):
-            gy = _ROWS["next"] - k * (_H + 0.12)
-            _box(ax, px, gy, f"G{goid}", G_STATUS["runnable"], style="--" if kind == "next" else "-")
+        for k, (kind, goid) in enumerate(queue[:2]):
+            gy = _ROWS["next"] - k * (_H + 0.1)
+            label = f"G{goid}" if k == 0 or len(queue) <= 2 else f"+{len(queue) - 1}"
+            _box(ax, px, gy, label, G_STATUS["runnable"], style="--" if kind == "next" else "-", size=11)
             if k == 0:
                 _link(ax, px, _ROWS["p"] - _H / 2, px, gy + _H / 2, style="--" if kind == "next" else "-",
                       arrow=True)
 
-    # the goroutine list
-    lx = right + 0.2
-    ax.text(lx, _ROWS["g"] + 0.25, "goroutines" if state.gs else "no goroutine yet", fontsize=9.5, weight="bold",
-            va="bottom")
+    # the goroutine list, two columns under the diagram
+    ax.text(0.05, _LIST_TOP + 0.42, "goroutines" if state.gs else "no goroutine yet", fontsize=11,
+            weight="bold", va="center")
+    half = (right + 0.2) / 2
     for k, g in enumerate(state.gs):
-        gy = _ROWS["g"] - 0.1 - k * 0.48
-        ax.add_patch(FancyBboxPatch((lx, gy - 0.14), 0.28, 0.28, boxstyle="round,pad=0.01",
-                                    facecolor=G_STATUS.get(g.status, LIGHT), edgecolor=INK, linewidth=0.8))
-        fn = _short(g.runs or g.fn)
-        detail = f"{g.status}" + (f": {g.waitreason}" if g.waitreason else "")
-        ax.text(lx + 0.4, gy + 0.02, f"G{g.goid} {fn}", fontsize=8.5, va="bottom")
-        ax.text(lx + 0.4, gy - 0.02, detail, fontsize=7.5, va="top", color="#555555")
+        gx = 0.05 + (k % 2) * half
+        gy = _LIST_TOP - (k // 2) * 0.62
+        ax.add_patch(FancyBboxPatch((gx, gy - 0.17), 0.34, 0.34, boxstyle="round,pad=0.01",
+                                    facecolor=G_STATUS.get(g.status, LIGHT), edgecolor=INK, linewidth=0.9))
+        name = (g.runs or g.fn).removeprefix("runtime.")
+        detail = g.status + (f": {g.waitreason}" if g.waitreason else "")
+        ax.text(gx + 0.48, gy, f"G{g.goid} {name}  ({detail})", fontsize=10, va="center")
 
-    flags = [name for name, on in (("heap", state.heap), ("signals", state.signals),
-                                   ("mainStarted", state.main_started), ("GC enabled", state.gc_enabled)) if on]
-    foot = f"GOMAXPROCS={result.gomaxprocs}" + (f"   ready: {', '.join(flags)}" if flags else "")
-    if state.inits_done:
-        foot += f"   inits done: {len(state.inits_done)} package(s)"
-    ax.text(0.1, -0.2, foot, fontsize=8.5, color=GREY, va="center")
-    ax.text(lx + 3.3, -0.2, "green: running · blue: runnable · grey: waiting\ndashed G: in runnext · dotted P: idle"
-            " · dashed M: idle", fontsize=7.5, color=GREY, va="center", ha="right")
-
-    ax.set_xlim(0, lx + 3.4)
-    ax.set_ylim(-0.4, 4.45)
-    fig.text(0.012, 0.975, f"step {step + 1}/{len(result.steps)}: {info.function}  ({info.file})", ha="left",
-             va="top", fontsize=11.5, weight="bold", color=INK)
+    ax.text(right + 0.15, _ROWS["g"] + 0.55, "green: running   blue: runnable   grey: waiting\n"
+            "dashed G: in runnext   dotted P: idle   dashed M: idle", fontsize=8.5, color=GREY, va="center",
+            ha="right")
+    ax.set_xlim(0, right + 0.2)
+    ax.set_ylim(_LIST_TOP - 2 * 0.62 - 0.35, _ROWS["g"] + 0.85)
     return fig
 
 
 def boot_caption(result: Boot, step: int) -> str:
-    """What the step did, as HTML for a panel's caption."""
+    """What the step did, as HTML for a panel's caption, with what is ready in the runtime so far."""
     info = result.steps[step]
+    state = result.states[step]
     called = f" (called from <code>{html.escape(info.called_from)}</code>)" if info.called_from else ""
-    return (f"<b>{step + 1}/{len(result.steps)} <code>{html.escape(info.function)}</code></b>{called}: "
-            f"{html.escape(info.does)}")
+    ready = [name for name, on in (("heap", state.heap), ("signal handlers", state.signals),
+                                   ("mainStarted", state.main_started), ("GC enabled", state.gc_enabled)) if on]
+    done = f" Done so far: {', '.join(ready)}." if ready else ""
+    return (f"<b>{step + 1}/{len(result.steps)} <code>{html.escape(info.function)}</code></b> "
+            f"<span style='color:#666'>({html.escape(info.file)})</span>{called}: {html.escape(info.does)}{done}")
