@@ -7,10 +7,52 @@ GC model; ``heapstore.AllocatorHeap`` is the collector's `gosim.gc.heap.HeapStor
 (the counters, named as runtime/metrics names them), ``workloads`` (named, seeded allocation sequences for the
 command line and the chapter) and ``views`` (what the chapter plots: span occupancy, per-class waste,
 fragmentation, the Go 1.10 and today's arena layouts).
+
+``HISTORY`` lists what changed in the allocator between the seed's Go 1.10 and today (`gosim.history`).
 """
 
+from ..history import Change
 from .malloc import Allocator, malloc_path
 from .metrics import Metrics, read
 from .sizeclasses import classes, roundupsize, rows, size_to_class
 
-__all__ = ["Allocator", "Metrics", "classes", "malloc_path", "read", "roundupsize", "rows", "size_to_class"]
+_CH = "3 Memory allocation"
+
+HISTORY = [
+    Change(_CH, "heap layout",
+           "one contiguous reservation at 0xc000000000: spans array (512 MiB, one *mspan per page), GC bitmap "
+           "(16 GiB, 2 bits per word, growing down) and a 512 GiB arena; the first object at 0xc420000000",
+           "sparse 64 MiB arenas anywhere in the 48-bit address space, each with its heapArena (span map, "
+           "page bits) found through the mheap.arenas index; the heap grows in 4 MiB chunks", "Go 1.11"),
+    Change(_CH, "heap base address", "always 0xc000000000 (0xc4... for the first object)",
+           "randomized per run (a random arena, a random 4 MiB chunk in it, up to 511 padding pages); "
+           "0xc000000000 again only with GOEXPERIMENT=norandomizedheapbase64", "Go 1.26"),
+    Change(_CH, "finding free pages", "mheap.free lists by span size and a treap of large free spans",
+           "pageAlloc: a radix tree of summaries over 4 MiB chunks of 512-bit page bitmaps, and a per-P cache of "
+           "64 pages for spans under 16 pages (no heap lock)", "Go 1.14"),
+    Change(_CH, "mcentral", "nonempty and empty span lists under a lock",
+           "lock-free span sets: partial/full × swept/unswept, indexed by sweep generation", "Go 1.15"),
+    Change(_CH, "size classes", "67 classes in runtime/sizeclasses.go (8, 16, 32, 48, ...: no 24-byte class)",
+           "68 classes (class 3 = 24 B) in internal/runtime/gc/sizeclasses.go, same generator rules "
+           "(round-up and tail waste each at most 12.5 %)", "Go 1.15 (24 B class)"),
+    Change(_CH, "pointer bitmaps", "2 bits per heap word in the arena-wide bitmap",
+           "objects up to 512 B: pointer bits at the end of their span; larger objects with pointers: an 8-byte "
+           "malloc header (the type) in the slot; large objects: span.largeType", "Go 1.22"),
+    Change(_CH, "small/large cut-off", "objects over 32768 B are large",
+           "objects over 32760 B are large (32768 minus the 8-byte malloc header), with or without pointers",
+           "Go 1.22"),
+    Change(_CH, "span tail", "none: a span is all slots plus the round-off",
+           "spans of 16-512 B objects end with 128 B of Green Tea's inline mark bits (8 KiB span of 48 B "
+           "objects: 168 slots, not 170)", "Go 1.26 (Green Tea GC)"),
+    Change(_CH, "malloc entry", "the compiler calls runtime.newobject(typ) → mallocgc",
+           "for new(T) up to 80 B the compiler calls a generated, size-specialised malloc directly "
+           "(runtime.mallocgcTinySC2, mallocgcSmallNoScanSC<n>, mallocgcSmallScanNoHeaderSC<n>)",
+           "Go 1.26 (sizespecializedmalloc)"),
+    Change(_CH, "returning memory", "sysmon scavenges spans idle for 5 minutes with madvise(MADV_DONTNEED)",
+           "a background scavenger goroutine returns free pages continuously (about 1 % of a CPU), keeping 10 % "
+           "over the heap goal; MADV_DONTNEED by default (GODEBUG=madvdontneed=0 for MADV_FREE)",
+           "Go 1.13 (bgscavenge), Go 1.16 (MADV_DONTNEED again)"),
+]
+
+__all__ = ["HISTORY", "Allocator", "Metrics", "classes", "malloc_path", "read", "roundupsize", "rows",
+           "size_to_class"]

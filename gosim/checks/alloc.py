@@ -1,4 +1,4 @@
-"""Chapter 3's check: one allocation sequence in the real runtime and in the allocator model.
+"""Chapter 3's check: one allocation sequence in the real runtime and in the allocator model; the size-class table.
 
 ``gosim/programs/allocseq`` allocates a deterministic sequence (splitmix64 sizes, a quarter of them pointerful,
 all kept alive) between two collections with the GC otherwise off, and prints the difference of runtime/metrics
@@ -11,15 +11,37 @@ starts empty).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..alloc import Allocator, Metrics, read
+from ..alloc import Allocator, Metrics, read, rows
 from ..alloc.sizeclasses import SizeClassToSize, pageSize
 from ..alloc.workloads import allocseq
 
 PAGES_TOLERANCE = 0.05
+
+_TABLE_ROW = re.compile(r"^//\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+)%\s+(\d+)$", re.M)
+
+
+def runtime_size_classes(text: str) -> list[tuple[int, int, int, int, int, float, int]]:
+    """The table in the comment of the runtime's generated ``internal/runtime/gc/sizeclasses.go`` (its text):
+    (class, bytes/obj, bytes/span, objects, tail waste, max waste %, min align) per class."""
+    return [(int(a), int(b), int(c), int(d), int(e), float(f), int(g)) for a, b, c, d, e, f, g in
+            _TABLE_ROW.findall(text)]
+
+
+def size_class_rows(text: str) -> list[tuple[int, tuple, tuple, bool]]:
+    """(class, the model's row, the runtime's row, equal) for every class of either table: the model's table is
+    derived by the generator's algorithm (`gosim.alloc.sizeclasses`), the runtime's parsed from ``text``."""
+    ours = [(r.sizeclass, r.size, r.span_bytes, r.objects, r.tail_waste, r.max_waste_pct, r.min_align)
+            for r in rows()]
+    theirs = runtime_size_classes(text)
+    n = max(len(ours), len(theirs))
+    ours += [()] * (n - len(ours))
+    theirs += [()] * (n - len(theirs))
+    return [(i + 1, a, b, a == b) for i, (a, b) in enumerate(zip(ours, theirs))]
 
 
 def allocseq_args(n: int, seed: int, profile: str = "mixed") -> list[str]:
