@@ -208,3 +208,15 @@ def scavenge_summary(samples: list[dict]) -> dict:
 
     return {"burst": at("burst"), "gc1": at("gc1"), "gc2": at("gc2"), "freeosmemory": at("freeosmemory"),
             "gc1_first": at("gc1", last=False)}
+
+
+def median_count_row(real_runs: list[tuple], live: int, churn: int) -> tuple[CountRow, list[int], list[int]]:
+    """`cycle_count_row` over several runs of the same configuration (each ``(cycles, summary, trace)``): the
+    median model count beside the median real count, and the counts of each run (real, model). The runtime's own
+    count varies from run to run (most where the runway is short, as at GOGC=50 on a busy machine); the median
+    is what one run would give on a quiet one."""
+    rows = [cycle_count_row(c, s, live, churn, t)[0] for c, s, t in real_runs]
+    real = [r.real for r in rows]
+    model = [r.model for r in rows]
+    med = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731 - an odd number of runs: a count, not a mean
+    return CountRow(rows[0].gogc, rows[0].memlimit, med(model), med(real)), real, model
