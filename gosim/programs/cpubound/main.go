@@ -2,6 +2,7 @@
 //
 //	cpubound -g 20 -d 500ms            call-free loops: only asynchronous preemption (SIGURG) can stop them
 //	cpubound -g 20 -d 500ms -calls     loops that call a function: cooperative preemption at the prologue works
+//	cpubound -g 20 -d 500ms -leaf      loops that call only a small leaf function: it has no prologue check
 //	cpubound -trace out.trace          also write a runtime/trace of the run
 //
 // Run it with GODEBUG=schedtrace=100 to see the scheduler's view. With GODEBUG=asyncpreemptoff=1 and call-free
@@ -40,6 +41,16 @@ func step(n uint64) uint64 { return leaf(n) + 1 }
 //go:noinline
 func leaf(n uint64) uint64 { return n }
 
+// spinLeaf calls leaf each iteration: a call, but into a function without the stack check, so no preemption
+// point either.
+func spinLeaf(work *uint64) {
+	n := uint64(0)
+	for !stop.Load() {
+		n = leaf(n) + 1
+	}
+	*work = n
+}
+
 // spinCalls calls step each iteration: step's prologue compares SP with g.stackguard0, which preemptone sets to
 // stackPreempt, so the goroutine yields cooperatively.
 func spinCalls(work *uint64) {
@@ -54,6 +65,7 @@ func main() {
 	g := flag.Int("g", 20, "number of spinning goroutines")
 	d := flag.Duration("d", 500*time.Millisecond, "how long main sleeps before stopping them")
 	calls := flag.Bool("calls", false, "loop with a function call (cooperative preemption point)")
+	leafOnly := flag.Bool("leaf", false, "loop calling only a small leaf function (no preemption point)")
 	traceFile := flag.String("trace", "", "write a runtime/trace to this file")
 	flag.Parse()
 
@@ -75,9 +87,12 @@ func main() {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			if *calls {
+			switch {
+			case *calls:
 				spinCalls(&work[i])
-			} else {
+			case *leafOnly:
+				spinLeaf(&work[i])
+			default:
 				spin(&work[i])
 			}
 		}(i)
