@@ -29,7 +29,7 @@ from ..alloc import views
 from ..alloc.mheap import heapArenaBytes
 from ..alloc.mpagealloc import pallocChunkBytes
 from ..alloc.sizeclasses import SizeClassToSize, pageSize, rows
-from .style import BLACK, BLUE, GREEN, GREY, INK, LIGHT, ORANGE, PURPLE, SKY, VERMILLION, YELLOW, figure, styled
+from .style import BLACK, BLUE, GREEN, GREY, INK, LIGHT, ORANGE, PURPLE, SKY, VERMILLION, YELLOW, figure, png, styled
 
 MiB = 1 << 20
 KiB = 1 << 10
@@ -61,6 +61,14 @@ def swatch(colour: str, label: str, *, pattern: str = "") -> str:
     return (f"<span style='white-space:nowrap;margin-right:0.9em'><span style='display:inline-block;width:0.8em;"
             f"height:0.8em;{bg};border:1px solid #222;vertical-align:middle;margin-right:0.3em'></span>"
             f"{html.escape(label)}</span>")
+
+
+def show(fig: Figure, dpi: int = 120):
+    """The figure as an IPython image for a notebook (a bare matplotlib `Figure` has no notebook display of its
+    own without pyplot): drawn at ``dpi``, shown 90 pixels per inch of figure wide."""
+    from IPython.display import Image
+
+    return Image(png(fig, dpi=dpi), width=round(fig.get_figwidth() * 90))
 
 
 def _mib(x: float) -> str:
@@ -226,7 +234,7 @@ def draw_fragmentation(ax, f: views.Fragmentation, *, x: float = 0.0, width: flo
             continue
         ax.add_patch(Rectangle((x - width / 2, bottom / per_unit), width, v / per_unit, facecolor=colour,
                                edgecolor=INK, lw=0.5, hatch=hatch or None))
-        if v / total > 0.06:
+        if v / total > 0.06 and not hatch:
             dark = colour in (OBJECTS, PADDING_PAGE, TAILS)
             ax.text(x, (bottom + v / 2) / per_unit, f"{100 * v / total:.0f} %", ha="center", va="center",
                     fontsize=8, color="white" if dark else INK)
@@ -482,4 +490,4 @@ def draw_allocs_by_size(lo: Sequence[float], real: Sequence[int], model: Sequenc
 
 __all__ = ["class_waste_rows", "draw_allocs_by_size", "draw_arena_layouts", "draw_class_waste", "draw_fragmentation",
            "draw_heap", "draw_heap_growth", "draw_memrss", "draw_size_class_design", "draw_span_map", "growth_title",
-           "heap_caption", "heap_title", "size_class_colour", "swatch", "waste_title"]
+           "heap_caption", "heap_title", "show", "size_class_colour", "swatch", "waste_title"]

@@ -21,7 +21,7 @@ from .panel import Control, Panel
 
 MIX_LABELS = {"tiny": "tiny strings", "structs": "pointerful structs", "program": "a program's mix",
               "buffers": "byte buffers"}
-LIFETIME_LABELS = {"kept": "all kept alive", "churn": "random lifetimes + GC"}
+LIFETIME_LABELS = {"kept": "all kept alive", "churn": "random lifetimes"}
 GOMAXPROCS = (1, 2, 4, 8)
 SEED = 1
 
@@ -69,8 +69,12 @@ def growth_panel(gomaxprocs=GOMAXPROCS, default_mix: str = "program", default_pr
                  default_lifetimes: str = "churn") -> Panel:
     """Size mix × GOMAXPROCS × lifetimes → the heap over the run."""
 
+    most = max(gomaxprocs)
+
     def draw(mix: str, gomaxprocs: int, lifetimes: str):
-        return va.draw_heap_growth(result(mix, gomaxprocs, lifetimes), top_mib=26.0)
+        # One scale per mix (its biggest heap: all kept, most Ps), so GOMAXPROCS and lifetimes compare at a glance.
+        top = result(mix, most, "kept").metrics.mapped_bytes / (1 << 20) * 1.15
+        return va.draw_heap_growth(result(mix, gomaxprocs, lifetimes), top_mib=top)
 
     def caption(mix: str, gomaxprocs: int, lifetimes: str) -> str:
         return (f"<b>{html.escape(va.growth_title(result(mix, gomaxprocs, lifetimes)))}</b><br>"
