@@ -11,6 +11,10 @@ Each row is the wall time of the command as a subprocess, in a cache state made 
 
 Beside them, for scale, the real toolchain on the same program: ``go build`` with a warm GOCACHE (a fresh output)
 and the binary's run (``GODEBUG=inittrace=1``). The ratio column is a row's time over the warm ``go build``.
+
+Then chapter 2's panel (``gosim.widgets.inits`` on gosim/programs/initlab): building it (every variant through
+the model), and the redraw of one frame (model result to PNG and caption), wall and CPU time, median and worst
+over every frame of the grid, drawn fresh.
 """
 
 from __future__ import annotations
@@ -81,7 +85,36 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{label:<46} {seconds:8.2f} {seconds / build:10.2f}")
     print(f"{'real: go build (warm GOCACHE)':<46} {build:8.2f} {1:10.2f}")
     print(f"{'real: run with inittrace':<46} {run:8.3f} {run / build:10.2f}")
+    panel_latency()
     return 0
+
+
+def panel_latency() -> None:
+    """Chapter 2's panel: factory time, and per-frame redraw (fresh, not cached) over the whole grid."""
+    from gosim import inits
+    from gosim import toolchain as tc
+    from gosim.toolchain.initgraph import program_graph
+    from gosim.widgets.inits import init_order_panel
+
+    lab = inits.Program.from_data(program_graph(tc.program_dir("initlab")))
+    make = lambda: init_order_panel(lab, renames=[("main", "test.go", "a.go")],  # noqa: E731
+                                    imports=[("lab/zeta", "lab/mid"), ("lab/mid", "lab/zeta")])
+    start = time.perf_counter()
+    panel = make()
+    factory = time.perf_counter() - start
+    panel.frame()  # fonts and matplotlib caches
+    panel = make()
+    wall, cpu = [], []
+    for values in panel.grid():
+        w0, c0 = time.perf_counter(), time.process_time()
+        panel.text(**values)
+        panel.frame(**values)
+        wall.append(time.perf_counter() - w0)
+        cpu.append(time.process_time() - c0)
+    print(f"\npanel (initlab, {panel.frames()} frames): factory {factory * 1000:.0f} ms")
+    print(f"{'redraw, one frame':<46} {'median':>8} {'worst':>10}")
+    print(f"{'  wall ms':<46} {statistics.median(wall) * 1000:8.0f} {max(wall) * 1000:10.0f}")
+    print(f"{'  cpu ms':<46} {statistics.median(cpu) * 1000:8.0f} {max(cpu) * 1000:10.0f}")
 
 
 if __name__ == "__main__":

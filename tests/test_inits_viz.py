@@ -3,8 +3,6 @@ cheap. Hand-made graphs (no toolchain) except where the chapter's own program is
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from matplotlib.figure import Figure
 
@@ -70,19 +68,6 @@ def test_the_rule_and_the_rename_change_what_they_should(panel):
     assert "11 printed lines moved" in panel.text(file=RENAMES[0], added=IMPORTS[1], order="current")
 
 
-def test_redraws_are_fast(panel):
-    """CPU time (the machine may be shared): a frame, model included, well under 100 ms."""
-    fresh = init_order_panel(lab(), renames=RENAMES, imports=IMPORTS)
-    fresh.frame()  # fonts, caches
-    times = []
-    for values in fresh.grid()[1:]:
-        start = time.process_time()
-        fresh.frame(**values)
-        fresh.text(**values)
-        times.append(time.process_time() - start)
-    assert sorted(times)[len(times) // 2] < 0.1, times
-
-
 def test_graph_layout_puts_importers_above_and_numbers_the_order():
     program = lab()
     graph = viz.shown_packages(program)
@@ -124,11 +109,12 @@ init main @1.3 ms, 0.001 ms clock, 0 bytes, 0 allocs
 def test_the_inittrace_timeline_draws_what_the_runtime_printed():
     rows = parse_inittrace(SAMPLE)
     fig = viz.draw_inittrace(rows, highlight=("seedinit/lib", "main"), runtime_tasks=2)
-    left, right = fig.axes
-    labels = [t.get_text() for t in left.texts]
+    timeline, allocators = fig.axes
+    labels = [t.get_text() for t in timeline.texts]
     assert any(label.startswith("4. seedinit/lib") for label in labels)
-    assert [t.get_text() for t in right.get_yticklabels()] == ["net/http"]  # the only one that allocated
     assert "gcenable" in " ".join(labels)
+    # the only package that allocated
+    assert [t.get_text() for t in allocators.texts] == [" net/http  (70 allocs)"]
 
 
 def test_captions_and_descriptions():

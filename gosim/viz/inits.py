@@ -10,7 +10,8 @@
 * `draw_order`: graph and schedule side by side, the panel's frame (`gosim.widgets.inits`); `order_caption` lists
   the steps the program prints, in order, coloured by package (HTML under the figure).
 * `draw_inittrace`: ``GODEBUG=inittrace=1`` of a real run: every package on a time axis (when its init began,
-  how long it ran) beside the heap bytes and allocations it made.
+  how long it ran), and below, the packages that allocated most.
+* `show`: a figure as a PNG a page shows sharp, at the width it was drawn for (static figures of the chapter).
 
 Colours follow the package, the same in the graph, the schedule and the steps, so the eye can follow one package
 across the three.
@@ -22,9 +23,10 @@ import html
 
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
+from matplotlib.transforms import Affine2D
 
 from .. import inits
-from .style import BLUE, GREEN, GREY, INK, ORANGE, PURPLE, SKY, VERMILLION, YELLOW, figure, styled
+from .style import BLUE, GREEN, GREY, INK, ORANGE, PURPLE, SKY, VERMILLION, YELLOW, figure, png, styled
 
 # Okabe-Ito, light enough to put black text on (yellow last: it is the weakest on white)
 PACKAGE_COLOURS = (SKY, ORANGE, GREEN, PURPLE, "#F5B7A3", "#9ECAE1", YELLOW, "#C7C7C7")
@@ -136,7 +138,7 @@ def _graph(ax, program: inits.Program, result: inits.Initialization, added: tupl
                                         connectionstyle=f"arc3,rad={-0.5 if long else 0}"))
             if new:
                 ax.text((start[0] + end[0]) / 2 + 0.06 + (0.35 if long else 0), (y0 + y1) / 2, "added",
-                        color=VERMILLION, fontsize=8.5, weight="bold", ha="left", va="center")
+                        color=VERMILLION, fontsize=9.5, weight="bold", ha="left", va="center")
     for p, (x, y) in xy.items():
         runs = p in number
         style = "-" if runs else ":"
@@ -145,15 +147,15 @@ def _graph(ax, program: inits.Program, result: inits.Initialization, added: tupl
                                     facecolor=face, edgecolor=INK if runs else GREY, linewidth=1.2,
                                     linestyle=style, zorder=2))
         text = _label(program, p)
-        ax.text(x, y, text, ha="center", va="center", fontsize=8.5 if "\n" not in text else 7.8, color=INK,
+        ax.text(x, y, text, ha="center", va="center", fontsize=9.5 if "\n" not in text else 8.5, color=INK,
                 zorder=3, linespacing=1.1)
         if runs:
-            ax.scatter([x - w / 2], [y + h / 2], s=190, color=INK, zorder=4)
-            ax.text(x - w / 2, y + h / 2, str(number[p]), ha="center", va="center", fontsize=9, weight="bold",
+            ax.scatter([x - w / 2], [y + h / 2], s=230, color=INK, zorder=4)
+            ax.text(x - w / 2, y + h / 2, str(number[p]), ha="center", va="center", fontsize=10, weight="bold",
                     color="#FFFFFF", zorder=5)
         else:
             why = "no inittask" if not has.get(p, False) else "no init code"
-            ax.text(x, y - h / 2 - 0.06, why, ha="center", va="top", fontsize=7.5, color=GREY, style="italic")
+            ax.text(x, y - h / 2 - 0.06, why, ha="center", va="top", fontsize=8.5, color=GREY, style="italic")
     xs = [x for x, _ in xy.values()] or [0.0]
     ys = [y for _, y in xy.values()] or [0.0]
     ax.set_xlim(min(xs) - w / 2 - 0.25, max(xs) + w / 2 + 0.9)
@@ -164,28 +166,29 @@ def _graph(ax, program: inits.Program, result: inits.Initialization, added: tupl
 _MONO = 0.602  # DejaVu Sans Mono's advance, in ems: text is laid out in character columns
 
 
-def _columns(ax, size: float) -> float:
-    """How many monospace characters of ``size`` points fit across ``ax`` (axes placed by hand)."""
-    box = ax.get_position()
-    return box.width * ax.figure.get_figwidth() * 72 / (_MONO * size)
-
-
-def _schedule(ax, program: inits.Program, result: inits.Initialization, limit: int = 8) -> None:
+def _schedule(fig: Figure, box: tuple[float, float, float, float], program: inits.Program,
+              result: inits.Initialization, limit: int = 8) -> None:
     """One row per decision about a shown package (the runtime's own closure and the standard library's picks
-    left out). Laid out in character columns."""
+    left out), in ``box`` (left, bottom, width, height; figure fractions). Text is laid out in monospace
+    character columns and rows, straight on the figure: no axes to build, which a redraw would pay for."""
     shown = shown_packages(program)
     fill = colours(program)
     picks = [p for p in result.schedule if p.package in shown]
-    size = 8.8
-    ax.set_axis_off()
-    ax.set_xlim(0, _columns(ax, size))
-    ax.set_ylim(max(len(picks[:limit]), 4) - 0.4, -1.8)
+    size = 9.5
+    left, bottom, width, height = box
+    columns = width * fig.get_figwidth() * 72 / (_MONO * size)
+    top_row, bottom_row = -1.6, max(len(picks[:limit]), 4) - 0.4
+    grid = Affine2D().translate(0, -top_row).scale(width / columns, -height / (bottom_row - top_row)) \
+        .translate(left, bottom + height) + fig.transFigure  # (column, row) -> the figure
+
+    def put(column: float, row: float, text: str, **style) -> None:
+        fig.text(column, row, text, transform=grid, **style)
+
     linker = result.order == "current"
-    head = ("the linker's ready packages at each step, sorted as it\ncompares them: it takes the first (filled)"
-            if linker else "runtime.doInit, depth first in import order:\nthe calls that reached each package (filled)")
-    ax.text(0.0, -1.1, head, fontsize=9.5, weight="bold", va="center")
+    head = ("the linker's ready packages, step by step" if linker else "runtime.doInit's calls, depth first")
+    put(0.0, -1.0, head, fontsize=10, weight="bold", va="center")
     for k, pick in enumerate(picks[:limit]):
-        ax.text(0.0, k, f"{k + 1}.", fontsize=size, va="center", ha="left", color=GREY, family="monospace")
+        put(0.0, k, f"{k + 1}.", fontsize=size, va="center", ha="left", color=GREY, family="monospace")
         x = 4.0
         if linker:
             items = [p for p in pick.ready if p in shown]
@@ -194,21 +197,21 @@ def _schedule(ax, program: inits.Program, result: inits.Initialization, limit: i
             items, hidden = [*pick.ready, pick.package], 0
         for j, p in enumerate(items):
             chosen = p == pick.package
-            ax.text(x, k, p, fontsize=size, va="center", ha="left", family="monospace",
+            put(x, k, p, fontsize=size, va="center", ha="left", family="monospace",
                     weight="bold" if chosen else "normal", color=INK if chosen else "#444444",
                     bbox=dict(boxstyle="round,pad=0.25", facecolor=fill.get(p, "#FFFFFF") if chosen else "#FFFFFF",
                               edgecolor=INK if chosen else GREY, linewidth=1.2 if chosen else 0.8))
             x += len(p) + 2
-            if not linker and j < len(items) - 1:
-                ax.text(x - 0.5, k, "→", fontsize=size + 1, va="center", ha="center", color=GREY)
-                x += 2
+            if not linker and j < len(items) - 1:  # the arrow glyph is about 1.7 columns wide
+                put(x + 0.8, k, "→", fontsize=size + 1, va="center", ha="center", color=GREY)
+                x += 3
         if hidden:
-            ax.text(x, k, f"(+{hidden} std)", fontsize=size, va="center", color=GREY, family="monospace")
+            put(x, k, f"(+{hidden} std)", fontsize=size, va="center", color=GREY, family="monospace")
             x += 11
         if linker and not pick.runs:
-            ax.text(x + 1, k, "(no init code: not listed)", fontsize=size, va="center", color=GREY)
+            put(x + 1, k, "(no init code: not listed)", fontsize=size, va="center", color=GREY)
     if len(picks) > limit:
-        ax.text(4.0, limit, f"... {len(picks) - limit} more", fontsize=size, color=GREY, va="center")
+        put(4.0, limit, f"... {len(picks) - limit} more", fontsize=size, color=GREY, va="center")
 
 
 # --- figures -------------------------------------------------------------------------------------------------------
@@ -222,7 +225,7 @@ def draw_import_graph(program: inits.Program, result: inits.Initialization, *, t
     depth = layers(graph)
     height = max(depth.values(), default=0)
     wide = max(sum(1 for y in depth.values() if y == level) for level in range(height + 1))
-    fig = figure(max(6.5, 1.9 * wide + 1.0), 1.1 * height + 1.6)
+    fig = figure(max(6.0, 1.9 * wide + 1.0), 1.1 * height + 1.6)
     ax = fig.add_subplot()
     _graph(ax, program, result, added)
     ax.set_title(title or f"numbered in init order. {_rule(result)}", fontsize=10.5, loc="left")
@@ -234,9 +237,8 @@ def draw_schedule(program: inits.Program, result: inits.Initialization, *, title
     """How the package order was made, one decision per row."""
     rows = sum(1 for p in result.schedule if p.package in shown_packages(program))
     height = 0.3 * (max(min(rows, 8), 4) + 1.6) + 0.45
-    fig = figure(9.0, height, layout=None)
-    ax = fig.add_axes((0.01, 0.02, 0.98, 1 - 0.02 - 0.45 / height))
-    _schedule(ax, program, result)
+    fig = figure(8.0, height, layout=None)
+    _schedule(fig, (0.01, 0.02, 0.98, 1 - 0.02 - 0.45 / height), program, result)
     fig.text(0.01, 1 - 0.12 / height, title or _rule(result), ha="left", va="top", fontsize=11, weight="bold")
     return fig
 
@@ -247,12 +249,11 @@ def draw_order(program: inits.Program, result: inits.Initialization, *, title: s
     """The panel's frame: the graph (left) and how its order was made (right). The printed steps go in the
     caption (`order_caption`): HTML text costs a redraw nothing. Axes are placed by hand (no constrained
     layout), so a redraw costs one draw."""
-    fig = figure(10.5, 3.9, layout=None)
-    graph_ax = fig.add_axes((0.01, 0.02, 0.40, 0.80))
-    sched_ax = fig.add_axes((0.44, 0.02, 0.55, 0.80))
+    fig = figure(8.5, 3.7, layout=None)
+    graph_ax = fig.add_axes((0.01, 0.02, 0.42, 0.80))
     _graph(graph_ax, program, result, added)
-    _schedule(sched_ax, program, result)
-    fig.text(0.01, 0.97, title or _rule(result), ha="left", va="top", fontsize=11, weight="bold", color=INK)
+    _schedule(fig, (0.45, 0.02, 0.54, 0.80), program, result)
+    fig.text(0.01, 0.97, title or _rule(result), ha="left", va="top", fontsize=11.5, weight="bold", color=INK)
     return fig
 
 
@@ -281,6 +282,15 @@ def order_caption(program: inits.Program, result: inits.Initialization, changed:
             f"<div style='columns:2;column-gap:2em;margin-top:0.4em;font-size:90%'>{steps}</div>")
 
 
+def show(fig: Figure, dpi: int = 150):
+    """The figure as an IPython image: drawn at ``dpi`` (sharp on high-density screens), shown at 90 pixels
+    per inch of figure, so an 8-inch figure fills a page's 720-pixel column and its 9-point text reads as
+    about 11 pixels. (A bare matplotlib Figure has no notebook display of its own without pyplot.)"""
+    from IPython.display import Image
+
+    return Image(png(fig, dpi=dpi), width=round(fig.get_figwidth() * 90))
+
+
 def _rule(result: inits.Initialization) -> str:
     if result.order == "current":
         return "Go 1.21+: the ready package whose path sorts first"
@@ -288,59 +298,63 @@ def _rule(result: inits.Initialization) -> str:
 
 
 @styled
-def draw_inittrace(rows, *, highlight: tuple[str, ...] = (), runtime_tasks: int = 0, top: int = 12,
+def draw_inittrace(rows, *, highlight: tuple[str, ...] = (), runtime_tasks: int = 0, top: int = 10,
                    title: str = "") -> Figure:
-    """``GODEBUG=inittrace=1`` as a timeline. Left: every package in the order it ran (top to bottom) at the time
-    its init began (ms since ``runtimeInitTime``; a bar as long as it ran). Right: the ``top`` packages by heap
-    bytes allocated, with their allocation counts. ``highlight``: packages named in vermillion;
-    ``runtime_tasks``: how many rows are the runtime's own list (run before ``gcenable``)."""
+    """``GODEBUG=inittrace=1`` as a timeline. Above: every package in the order it ran (top to bottom) at the
+    time its init began (ms since ``runtimeInitTime``; a bar as long as it ran), the first, the last, the three
+    slowest and ``highlight`` named. Below: the ``top`` packages by heap bytes allocated, with their allocation
+    counts. ``runtime_tasks``: how many rows are the runtime's own list (run before ``gcenable``)."""
     n = len(rows)
-    fig = figure(10.0, 5.6)
-    left, right = fig.subplots(1, 2, width_ratios=(1.55, 1))
+    fig = figure(8.0, 7.4)
+    left, right = fig.subplots(2, 1, height_ratios=(2.3, 1))
     marked = [r.package in highlight for r in rows]
     colour = [VERMILLION if m else BLUE for m in marked]
     ys = [k + 1 for k in range(n)]
+    end = rows[-1].start_ms + rows[-1].clock_ms if rows else 1.0
     left.barh(ys, [max(r.clock_ms, 0.002) for r in rows], left=[r.start_ms for r in rows], height=0.8,
               color=colour, edgecolor="none")
-    left.scatter([r.start_ms for r in rows], ys, s=[14 if m else 7 for m in marked], color=colour, zorder=3)
-    left.set_xlim(-0.02 * rows[-1].start_ms if rows else 0, (rows[-1].start_ms * 1.45) if rows else 1)
+    left.scatter([r.start_ms for r in rows], ys, s=[18 if m else 8 for m in marked], color=colour, zorder=3)
+    left.set_xlim(-0.02 * end, end * 1.75)
     left.set_xlabel("ms since runtimeInitTime")
     left.set_ylabel("package, in the order it ran")
     slowest = sorted(range(n), key=lambda k: -rows[k].clock_ms)[:3]
     named = sorted({0, n - 1, *slowest, *(k for k in range(n) if marked[k])} - {-1})
     last = -10.0
-    for k in named:  # labels at least 2.6 rows apart, pushed down (with a leader line) when rows are close
+    for k in named:  # labels at least 4 rows apart, pushed down (with a leader line) when rows are close
         r = rows[k]
-        y = max(k + 1.0, last + 2.6)
+        y = max(k + 1.0, last + 4.0)
         last = y
+        near = rows[max(0, k - 6):k + 7]  # clear of the dots around it
+        x = max(q.start_ms + q.clock_ms for q in near) + 0.05 * end
         left.annotate(f"{k + 1}. {r.package}  ({r.clock_ms:g} ms)", (r.start_ms + r.clock_ms, k + 1),
-                      xytext=(r.start_ms + r.clock_ms + 0.04 * rows[-1].start_ms, y), va="center", fontsize=8,
+                      xytext=(x, y), va="center", fontsize=9,
                       color=VERMILLION if marked[k] else INK, weight="bold" if marked[k] else "normal",
                       arrowprops=dict(arrowstyle="-", color=GREY, lw=0.6, shrinkA=0, shrinkB=2))
-    left.set_ylim(max(n + 1.5, last + 1.5), -0.5)
+    left.set_ylim(max(n + 1.5, last + 2), -0.5)
     if 0 < runtime_tasks < n:
         gap0 = rows[runtime_tasks - 1].start_ms + rows[runtime_tasks - 1].clock_ms
         gap1 = rows[runtime_tasks].start_ms
         left.axvspan(gap0, gap1, color="#EEEEEE", zorder=0)
-        left.text((gap0 + gap1) / 2, n * 0.55, "gcenable(),\nthen the\nprogram's list", ha="center",
-                  va="center", fontsize=8, color=GREY)
+        left.text((gap0 + gap1) / 2, n * 0.6, "gcenable(),\nthen the\nprogram's\nlist", ha="center",
+                  va="center", fontsize=8.5, color=GREY)
     busy = sum(r.clock_ms for r in rows)
-    left.set_title(f"{n} packages, one after another: {busy:.2f} ms inside init functions of "
-                   f"{rows[-1].start_ms + rows[-1].clock_ms if rows else 0:.2f} ms", fontsize=9.5, loc="left")
+    left.set_title(f"{n} packages, one after another, in {end:.2f} ms ({busy:.2f} ms of it inside init "
+                   "functions)", fontsize=10, loc="left")
 
     biggest = sorted(range(n), key=lambda k: -rows[k].bytes)[:top]
     biggest = [k for k in biggest if rows[k].bytes > 0]
-    names = [rows[k].package for k in biggest]
     kib = [rows[k].bytes / 1024 for k in biggest]
     right.barh(range(len(biggest)), kib, color=[VERMILLION if marked[k] else GREEN for k in biggest], height=0.7)
-    right.set_yticks(range(len(biggest)), names, fontsize=8)
+    right.set_yticks([])  # names beside the bars: the two panels keep the same width
     right.set_ylim(len(biggest) - 0.4, -0.6)
-    right.set_xlim(0, max(kib, default=1) * 1.35)
+    right.set_xlim(0, max(kib, default=1) * 1.9)
     right.grid(axis="y", visible=False)
     for y, k in enumerate(biggest):
-        right.text(kib[y], y, f" {rows[k].allocs} allocs", va="center", fontsize=7.5, color=GREY)
+        right.text(kib[y], y, f" {rows[k].package}  ({rows[k].allocs} allocs)", va="center", fontsize=8.5,
+                   color=VERMILLION if marked[k] else INK)
     total = sum(r.bytes for r in rows) / 1024
-    right.set_xlabel("KiB allocated on the heap")
-    right.set_title(f"biggest allocators (all: {total:.1f} KiB)", fontsize=9.5, loc="left")
-    fig.suptitle(title or "GODEBUG=inittrace=1", fontsize=11, x=0.01, ha="left", weight="bold")
+    right.set_xlabel("KiB allocated on the heap by the package's init")
+    right.set_title(f"the biggest allocators (all {n} packages: {total:.1f} KiB, "
+                    f"{sum(r.allocs for r in rows)} allocations)", fontsize=10, loc="left")
+    fig.suptitle(title or "GODEBUG=inittrace=1", fontsize=11.5, x=0.01, ha="left", weight="bold")
     return fig

@@ -16,6 +16,7 @@ from ..viz.inits import draw_order, order_caption, printed
 from .panel import Control, Panel
 
 RULE_LABELS = {"current": "Go 1.21+ (the linker sorts)", "pre-1.21": "Go 1.13-1.20 (doInit, depth first)"}
+BUTTON_LABELS = {"current": "Go 1.21+", "pre-1.21": "Go 1.13-1.20"}  # buttons fit about 17 characters
 
 Rename = tuple[str, str, str]  # (package, old file name, new file name)
 Added = tuple[str, str]  # (importer, imported)
@@ -79,9 +80,15 @@ def init_order_panel(program: inits.Program, *, renames: Sequence[Rename] = (), 
         Control("file", files, "file names", default=None, kind="buttons",
                 labels=["as written", *(f"{r[1]} → {r[2]}" for r in renames)]),
         Control("added", added_imports, "add an import", default=None, kind="buttons",
-                labels=["none", *(f"{a[0]} imports {a[1]}" for a in imports)]),
+                labels=["none", *(f"{_short(program, a[0])} imports {_short(program, a[1])}" for a in imports)]),
         Control("order", list(inits.ORDERS), "rule", default=default_order, kind="buttons",
-                labels=[RULE_LABELS[o] for o in inits.ORDERS]),
+                labels=[BUTTON_LABELS[o] for o in inits.ORDERS]),
     ])
     panel.results = results  # (file, added, order) -> (program, initialization): what each frame shows
     return panel
+
+
+def _short(program: inits.Program, path: str) -> str:
+    """A package path without its module's prefix (``lab/zeta`` → ``zeta``), for a button."""
+    module = program.module.rstrip("/") + "/"
+    return path.removeprefix(module) if path != program.module else path

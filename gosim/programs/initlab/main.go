@@ -1,7 +1,7 @@
-// Chapter 2's teaching program: main.go imports zeta, test.go imports alpha, alpha imports mid. Every
-// initializer and init prints its step as gosim.inits writes it. Since Go 1.21: mid, alpha, zeta, main (the
-// ready package whose path sorts first); Go 1.19: zeta, mid, alpha, main (main's imports depth first, first
-// file first) -- and renaming test.go to a.go changes that one, not today's.
+// Chapter 2's program: main.go imports zeta, test.go alpha, alpha imports
+// mid; every step prints itself. Go 1.21+: mid, alpha, zeta, main. Go 1.19:
+// zeta, mid, alpha, main (imports depth first, first file first), and
+// renaming test.go to a.go changes that order, not today's.
 package main
 
 import "lab/zeta"

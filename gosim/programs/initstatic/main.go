@@ -1,7 +1,7 @@
-// Chapter 2's exercise on static data: api imports tz, whose variables are constants the compiler lays out in
-// the binary. tz gets no inittask, so api waits for nothing: today's order is api, log, main -- not log, api
-// as "initialize the first package, sorted by path, whose imports are initialized" would suggest if tz were
-// a package still to be initialized.
+// Static data: api imports tz, whose variables the compiler lays out in the
+// binary. tz gets no inittask, so api waits for nothing: today api, log,
+// main -- not log, api as the spec's sentence suggests if tz counted as a
+// package still to initialise. Go 1.19 followed main's imports: log, api.
 package main
 
 import _ "st/log"

@@ -1,7 +1,7 @@
-// The seed's init example (notes on Go 1.10), rebuilt: two init functions in this file, one in test.go, one in
-// package lib, and a blank import of net/http. The real output is sum.init, main.init.2, main.init.1,
-// test.init, 6: lib first (main imports it), then main's init functions in file order, then source order.
-// (go.mod says go 1.19 so that Debian's Go 1.19 can build the same program.)
+// The seed's init example (notes on Go 1.10), rebuilt: two init functions
+// here, one in test.go, one in package lib, a blank import of net/http. It
+// prints sum.init, main.init.2, main.init.1, test.init, 6. (go.mod says
+// go 1.19 so that Debian's Go 1.19 can build the same program.)
 package main
 
 import (
