@@ -82,7 +82,7 @@ def _mib(x: float) -> str:
 def draw_memrss(runs: Mapping[str, object]) -> Figure:
     """VmSize (left) and VmRSS (right) after each step of ``memrss``, one line per run (``{label: MemRun}``); the
     right panel also shows how many bytes of the array had been written."""
-    fig = figure(10, 4.2)
+    fig = figure(8, 4.4)
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.6]})
     first = next(iter(runs.values()))
     steps = [s.step for s in first.samples]
@@ -98,14 +98,14 @@ def draw_memrss(runs: Mapping[str, object]) -> Figure:
                label="bytes of the array written")
     vmsize = [s.vmsize_kb / 1024 for s in first.samples]
     left.set_ylim(0, max(vmsize) * 1.15)
-    left.set_title(f"VmSize: {max(vmsize):.0f} MiB of address space\nfrom the start, almost all reserved")
+    left.set_title(f"VmSize: {max(vmsize):.0f} MiB of address\nspace from the start, almost\nall of it reserved", fontsize=10)
     left.set_ylabel("MiB")
-    right.set_title("VmRSS: pages become resident only when written;\nFreeOSMemory gives them back")
+    right.set_title("VmRSS: pages become resident only\nwhen written; FreeOSMemory gives\nthem back (with MADV_DONTNEED)", fontsize=10)
     right.set_ylabel("MiB")
     for ax in (left, right):
-        ax.set_xticks(steps, names, rotation=60, fontsize=8)
-        ax.set_xlabel("step (after 'new': MiB of the array written)")
-    right.legend(fontsize=8, loc="upper left")
+        ax.set_xticks(steps, names, rotation=70, fontsize=8.5)
+        ax.set_xlabel("step (numbers: MiB written)", fontsize=9)
+    right.legend(fontsize=8.5, loc="upper left")
     return fig
 
 
@@ -122,25 +122,25 @@ def draw_size_class_design() -> Figure:
     roundup = np.array([100 * (r.size - p - 1) * r.objects / r.span_bytes for r, p in zip(table, prev)])
     tail = np.array([100 * r.tail_waste / r.span_bytes for r in table])
     x = np.arange(1, len(table) + 1)
-    fig = figure(10, 3.8)
+    fig = figure(8, 3.8)
     ax = fig.add_subplot()
     ax.bar(x, roundup, color=SKY, edgecolor=INK, lw=0.3, label="round-up: the smallest request in the class")
     ax.bar(x, tail, bottom=roundup, color=VERMILLION, edgecolor=INK, lw=0.3, label="tail: span bytes no object fits")
     ax.axhline(12.5, color=INK, ls="--", lw=0.8)
-    ax.text(len(table) + 0.6, 12.9, "12.5 %", fontsize=8, ha="right")
+    ax.text(len(table) + 0.6, 13.2, "12.5 %", fontsize=9, ha="right")
     worst = int(np.argmax(roundup + tail))
     ax.set_title(f"Worst-case waste per size class: at most {max(roundup + tail):.1f} % "
                  f"(class {worst + 1}, {table[worst].size} B)")
-    ticks = [1, 5, 9, 13, 17, 21, 25, 29, 33, 37, 41, 45, 49, 53, 57, 61, 67]
-    ax.set_xticks(ticks, [f"{c}\n{table[c - 1].size}" for c in ticks], fontsize=8)
+    ticks = [1, 9, 17, 25, 33, 41, 49, 57, 67]
+    ax.set_xticks(ticks, [f"{c}\n{table[c - 1].size}" for c in ticks], fontsize=8.5)
     top = 50.0
     ax.set_ylim(0, top)
     for c in np.nonzero(roundup + tail > top)[0]:
-        ax.text(c + 1.5, top * 0.96, f"← class {c + 1}: {roundup[c] + tail[c]:.1f} %", fontsize=8, va="top")
+        ax.text(c + 1.6, top * 0.97, f"← class {c + 1}: {roundup[c] + tail[c]:.1f} %", fontsize=9, va="top")
     ax.set_xlabel("size class (and its object size in bytes)")
     ax.set_ylabel("% of the span wasted, worst case")
     ax.set_xlim(0.3, len(table) + 0.7)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=9, loc="upper right")
     return fig
 
 
@@ -205,8 +205,8 @@ def draw_span_map(ax, allocator, *, rows: int | None = None) -> views.PageMap:
     for r in range(0, needed + 1, _CHUNK_ROWS):  # 4 MiB chunk boundaries
         ax.plot([0, ROW_PAGES], [r, r], color=INK, lw=0.9)
     ax.set_yticks(range(0, nrows + 1, _CHUNK_ROWS), [f"+{r // 2} MiB" for r in range(0, nrows + 1, _CHUNK_ROWS)],
-                  fontsize=8)
-    ax.set_xticks([0, 16, 32, 48, 64], ["0", "128", "256", "384", "512 KiB"], fontsize=8)
+                  fontsize=8.5)
+    ax.set_xticks([0, 16, 32, 48, 64], ["0", "128", "256", "384", "512 KiB"], fontsize=8.5)
     ax.tick_params(length=2, pad=2)
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)
@@ -223,9 +223,10 @@ _BAR_X, _BAR_W = ROW_PAGES + 7, 9  # where the bytes bar stands beside the map, 
 
 
 def draw_fragmentation(ax, f: views.Fragmentation, *, x: float = 0.0, width: float = 0.8,
-                       per_unit: float = MiB) -> None:
+                       per_unit: float = MiB, min_label: float = 0.0) -> None:
     """A stacked column on ``ax`` at ``x``: where the heap's mapped bytes are (`gosim.alloc.views.fragmentation`),
-    objects first, from y = 0 in steps of ``per_unit`` bytes per unit of y; percentages on the larger parts."""
+    objects first, from y = 0 in steps of ``per_unit`` bytes per unit of y; percentages on the parts of at least
+    6 % and ``min_label`` units."""
     bottom = 0.0
     total = f.mapped
     for attr, _label, colour, hatch in _FRAG_PARTS:
@@ -234,7 +235,7 @@ def draw_fragmentation(ax, f: views.Fragmentation, *, x: float = 0.0, width: flo
             continue
         ax.add_patch(Rectangle((x - width / 2, bottom / per_unit), width, v / per_unit, facecolor=colour,
                                edgecolor=INK, lw=0.5, hatch=hatch or None))
-        if v / total > 0.06 and not hatch:
+        if v / total > 0.06 and v / per_unit >= min_label and not hatch:
             dark = colour in (OBJECTS, PADDING_PAGE, TAILS)
             ax.text(x, (bottom + v / 2) / per_unit, f"{100 * v / total:.0f} %", ha="center", va="center",
                     fontsize=8, color="white" if dark else INK)
@@ -271,11 +272,11 @@ def draw_heap(result, rows: int = MAP_ROWS) -> Figure:
     """The heap panel's frame: the span map of a workload's heap and, on the same vertical scale (a row is 512
     KiB), a column of where its mapped bytes are. ``rows`` fixes the scale, so the frames of a panel compare at a
     glance; `heap_caption` says what is what."""
-    fig = figure(9, 5.0, layout=None)
-    ax = fig.add_axes((0.1, 0.05, 0.88, 0.9))
+    fig = figure(8, 4.6, layout=None)
+    ax = fig.add_axes((0.11, 0.05, 0.87, 0.9))
     draw_span_map(ax, result.allocator, rows=rows)
     draw_fragmentation(ax, views.fragmentation(result.allocator), x=_BAR_X + _BAR_W / 2, width=_BAR_W,
-                       per_unit=ROW_PAGES * pageSize)
+                       per_unit=ROW_PAGES * pageSize, min_label=1.8)
     ax.text(_BAR_X + _BAR_W / 2, -0.4, "bytes", ha="center", va="bottom", fontsize=8)
     ax.set_xlim(0, _BAR_X + _BAR_W + 0.5)
     return fig
@@ -302,18 +303,19 @@ def draw_class_waste(result, sizes, noscan) -> Figure:
     x = np.arange(len(t["sizeclass"]))
     total = np.maximum(t["requested"] + t["roundup"] + t["tails"], 1)
     rnd, tl = 100 * t["roundup"] / total, 100 * t["tails"] / total
-    fig = figure(10, 3.8, layout=None)
-    ax = fig.add_axes((0.07, 0.22, 0.91, 0.72))
+    fig = figure(8, 3.6, layout=None)
+    ax = fig.add_axes((0.09, 0.24, 0.89, 0.71))
     _stacked_columns(ax, x, [(rnd, SKY), (tl, VERMILLION)])
     ax.axhline(12.5, color=INK, ls="--", lw=0.8)
     ax.set_ylim(0, max(30.0, float((rnd + tl).max()) * 1.1))
     labels = [f"{z}" if c else "large" for c, z in zip(t["sizeclass"], t["slot"])]
-    step = max(1, -(-len(x) // 30))
-    ax.set_xticks(x[::step], labels[::step], rotation=60, fontsize=7.5)
+    step = max(1, -(-len(x) // 24))
+    shown = sorted(set(range(len(x) - 1, -1, -step)))  # the last (large objects, if any) always labelled
+    ax.set_xticks(shown, [labels[i] for i in shown], rotation=70, fontsize=8.5)
     ax.set_xlim(-0.6, len(x) - 0.4)
     ax.set_xlabel("size class used (slot size in bytes)", fontsize=9)
     ax.set_ylabel("% of the class's bytes wasted", fontsize=9)
-    ax.tick_params(axis="y", labelsize=8)
+    ax.tick_params(axis="y", labelsize=8.5)
     return fig
 
 
@@ -350,8 +352,8 @@ def draw_heap_growth(result, top_mib: float | None = None) -> Figure:
     ``top_mib`` keeps the frames of a panel on one scale."""
     t = result.timeline_arrays()
     x = t["allocs"] / 1000
-    fig = figure(10, 3.6, layout=None)
-    ax = fig.add_axes((0.07, 0.15, 0.91, 0.8))
+    fig = figure(8, 3.4, layout=None)
+    ax = fig.add_axes((0.08, 0.16, 0.9, 0.79))
     ax.fill_between(x, t["heap_objects"] / MiB, color=ORANGE, alpha=0.55, lw=0)
     ax.plot(x, t["heap_inuse"] / MiB, color=BLUE, lw=1.5)
     ax.step(x, t["mapped"] / MiB, where="post", color=INK, lw=1.6)
@@ -360,7 +362,7 @@ def draw_heap_growth(result, top_mib: float | None = None) -> Figure:
         ax.vlines(marks, 0, 1, transform=ax.get_xaxis_transform(), color=GREY, ls=":", lw=0.9)
     ax.set_xlabel("allocations so far (thousands)", fontsize=9)
     ax.set_ylabel("MiB", fontsize=9)
-    ax.tick_params(labelsize=8)
+    ax.tick_params(labelsize=8.5)
     ax.set_ylim(0, top_mib or max(t["mapped"].max() / MiB * 1.12, 1))
     ax.set_xlim(0, x.max())
     return fig
@@ -393,63 +395,70 @@ def draw_arena_layouts(old: Sequence[views.Region], allocators: Mapping[str, obj
     region's size and addresses. Below it, for each labelled allocator: where its 64 MiB arenas sit in the 47-bit
     user address space, and its first arena's 16 chunks of 4 MiB (in use or not)."""
     n = len(allocators)
-    fig = figure(10, 2.3 + 2.0 * n, layout=None)
-    top = fig.add_axes((0.03, 1 - 2.0 / (2.3 + 2.0 * n), 0.94, 1.5 / (2.3 + 2.0 * n)))
+    top_h, block_h = 2.0, 2.5  # inches
+    height = top_h + block_h * n
+    fig = figure(8, height, layout=None)
+
+    def axes(y_top: float, h: float, left: float = 0.07, width: float = 0.86):
+        """Axes whose top edge is ``y_top`` inches below the figure's top, ``h`` inches tall."""
+        return fig.add_axes((left, 1 - (y_top + h) / height, width, h / height))
+
+    top = axes(0.55, 0.95, left=0.03, width=0.94)
     top.set_axis_off()
     widths = [0.16, 0.26, 0.58]
     colours = [LIGHT, "#CFCFCF", SKY]
     x = 0.0
     for region, w, c in zip(old, widths, colours):
-        top.add_patch(Rectangle((x, 0.25), w, 0.4, facecolor=c, edgecolor=INK, lw=1))
+        top.add_patch(Rectangle((x, 0.3), w, 0.45, facecolor=c, edgecolor=INK, lw=1))
         size = region.size
         unit = f"{size >> 30} GiB" if size >= 1 << 30 else f"{size >> 20} MiB"
-        top.text(x + w / 2, 0.45, f"{region.name.split(' (')[0]}\n{unit}", ha="center", va="center", fontsize=9)
-        top.text(x, 0.2, _hex(region.start), ha="left", va="top", fontsize=8, family="monospace")
+        top.text(x + w / 2, 0.525, f"{region.name.split(' (')[0]}\n{unit}", ha="center", va="center", fontsize=9)
+        top.text(x, 0.24, _hex(region.start), ha="left", va="top", fontsize=8.5, family="monospace")
         x += w
     end = old[-1].start + old[-1].size
-    top.text(1.0, 0.2, _hex(end), ha="right", va="top", fontsize=8, family="monospace")
-    top.annotate("first heap object: 0xc420000000", xy=(widths[0] + widths[1] + 0.003, 0.65),
-                 xytext=(widths[0] + widths[1] + 0.08, 0.85), fontsize=8.5,
+    top.text(1.0, 0.24, _hex(end), ha="right", va="top", fontsize=8.5, family="monospace")
+    top.annotate("first heap object: 0xc420000000", xy=(widths[0] + widths[1] + 0.003, 0.75),
+                 xytext=(widths[0] + widths[1] + 0.08, 0.98), fontsize=8.5,
                  arrowprops=dict(arrowstyle="-|>", color=INK, lw=0.8))
     top.set_xlim(0, 1)
     top.set_ylim(0, 1)
-    top.set_title("Go 1.10: one reservation of spans array + bitmap + 512 GiB arena at 0xc000000000 "
-                  "(not to scale)", fontsize=10.5, loc="left")
-    h = 1.0 / (2.3 + 2.0 * n)
+    fig.text(0.03, 1 - 0.1 / height, "Go 1.10: spans array, bitmap and a 512 GiB arena in one reservation at "
+             "0xc000000000 (not to scale)", fontsize=10, va="top")
     user_top = 1 << 47
     for k, (label, a) in enumerate(allocators.items()):
-        y0 = 1 - (2.3 + 2.0 * (k + 1)) * h
-        line = fig.add_axes((0.07, y0 + 1.25 * h, 0.86, 0.3 * h))
-        zoom = fig.add_axes((0.07, y0 + 0.25 * h, 0.86, 0.45 * h))
+        y = top_h + k * block_h
         regions = views.arena_layout(a)
         arenas = [r for r in regions if r.kind == "arena"]
         chunks = [r for r in regions if r.kind == "in use"]
+        base = arenas[0].start
+        fig.text(0.07, 1 - (y + 0.05) / height,
+                 f"{label}: {len(arenas)} arena(s) of 64 MiB; the first at {_hex(base)}",
+                 fontsize=10, va="top")
+        line = axes(y + 0.5, 0.28)
         line.set_xlim(0, user_top)
         line.set_ylim(0, 1)
         line.set_yticks([])
         line.grid(False)
         line.add_patch(Rectangle((0, 0.3), user_top, 0.4, facecolor="#F7F7F7", edgecolor=GREY, lw=0.6))
         for r in arenas:
-            line.axvline(r.start, ymin=0.1, ymax=0.9, color=VERMILLION, lw=2.5)
+            line.axvline(r.start, ymin=0.05, ymax=0.95, color=VERMILLION, lw=2.5)
         ticks = [0, 1 << 45, 1 << 46, 3 << 45, user_top]
-        line.set_xticks(ticks, [_hex(t) for t in ticks], fontsize=7.5, family="monospace")
-        line.set_title(f"{label}: {len(arenas)} arena(s) of 64 MiB at {_hex(arenas[0].start)} in the 128 TiB of user "
-                       f"address space", fontsize=10, loc="left")
-        base = arenas[0].start
+        line.set_xticks(ticks, [_hex(t) for t in ticks], fontsize=8, family="monospace")
+        line.set_xlabel("the 128 TiB of user address space", fontsize=9, labelpad=1)
+        zoom = axes(y + 1.35, 0.4)
         zoom.set_xlim(0, heapArenaBytes / MiB)
         zoom.set_ylim(0, 1)
         zoom.set_yticks([])
         zoom.grid(False)
         inuse = {c.start for c in chunks}
         for i in range(heapArenaBytes // pallocChunkBytes):
-            start = base + i * pallocChunkBytes
-            on = start in inuse
-            zoom.add_patch(Rectangle((i * 4, 0.15), 4, 0.7, facecolor=ORANGE if on else "#FFFFFF",
+            on = base + i * pallocChunkBytes in inuse
+            zoom.add_patch(Rectangle((i * 4, 0.1), 4, 0.8, facecolor=ORANGE if on else "#FFFFFF",
                                      edgecolor=INK, lw=0.6, hatch=None if on else ".."))
-        zoom.set_xticks(range(0, 65, 16), [_hex(base + m * MiB) for m in range(0, 65, 16)], fontsize=7.5,
+        zoom.set_xticks(range(0, 65, 32), [_hex(base + m * MiB) for m in range(0, 65, 32)], fontsize=8,
                         family="monospace")
-        zoom.set_xlabel("the first arena in 4 MiB chunks: orange = mapped for the heap, dotted = reserved only",
-                        fontsize=8.5)
+        zoom.set_xlabel("its first arena: 16 chunks of 4 MiB (orange: mapped for the heap)", fontsize=9,
+                        labelpad=1)
     return fig
 
 
@@ -463,7 +472,7 @@ def draw_allocs_by_size(lo: Sequence[float], real: Sequence[int], model: Sequenc
     log-scaled counts; with ``model``, the model's counts as markers on the real bars."""
     real = np.asarray(real)
     x = np.arange(len(real))
-    fig = figure(10, 3.8)
+    fig = figure(8, 3.6)
     ax = fig.add_subplot()
     nz = real > 0
     ax.bar(x[nz], real[nz], color=BLUE, width=0.8, label="real runtime (runtime/metrics)")
@@ -478,13 +487,13 @@ def draw_allocs_by_size(lo: Sequence[float], real: Sequence[int], model: Sequenc
         auto = f"allocs-by-size: {int(real.sum())} objects in {int(nz.sum())} of {len(real)} buckets"
     ax.set_yscale("log")
     ax.set_ylim(0.6, max(real.max(), 1) * 2.5)
-    ticks = [*range(0, len(lo) - 1, 6), len(lo) - 1]
+    ticks = [*range(0, len(lo) - 4, 8), len(lo) - 1]
     names = [f"{int(lo[i + 1]) - 1}" if i + 1 < len(lo) else "large" for i in ticks]
-    ax.set_xticks(ticks, names, fontsize=8)
-    ax.set_xlabel("bucket = size class, labelled with its object size in bytes (last: large objects)")
+    ax.set_xticks(ticks, names, fontsize=8.5)
+    ax.set_xlabel("bucket = size class, by object size in bytes (last: large objects)", fontsize=9)
     ax.set_ylabel("objects (log scale)")
-    ax.set_title(title or auto)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.set_title(title or auto, fontsize=10)
+    ax.legend(fontsize=9, loc="upper right")
     return fig
 
 
