@@ -607,7 +607,8 @@ def draw_goal_check(rows_by_run: dict[str, list]) -> Figure:
 
 
 @styled
-def draw_greentea(model: dict[str, tuple], real: dict[str, dict[str, float]] | None = None) -> Figure:
+def draw_greentea(model: dict[str, tuple], real: dict[str, dict[str, float]] | None = None,
+                  ylabel: str = "mark CPU per cycle (ms, median)") -> Figure:
     """Green Tea against the classic marker. Left: the model (`gosim.gc.greentea.compare`) — span visits and
     objects per visit per heap shape. Right: the real runtime's median mark time per cycle (ms) with and without
     Green Tea. ``model``: shape → (classic MarkStats, greentea MarkStats); ``real``: shape → {"greentea": ms,
@@ -644,10 +645,10 @@ def draw_greentea(model: dict[str, tuple], real: dict[str, dict[str, float]] | N
             a2.text(i, max(real[s].values()) * 1.04, f"Green Tea {ratio:.1f}× faster" if ratio >= 1
                     else f"Green Tea {1 / ratio:.1f}× slower", ha="center", va="bottom", fontsize=8.5)
         a2.set_xticks(x, shapes)
-        a2.set_ylabel("mark phase per cycle (ms, median)")
+        a2.set_ylabel(ylabel)
         a2.set_ylim(0, max(max(v.values()) for v in real.values()) * 1.3)
         a2.legend(fontsize=7.5, loc="upper left")
-        a2.set_title("real runtime: gcchurn's mark time", fontsize=10)
+        a2.set_title("real runtime: gcchurn's marks", fontsize=10)
     fig.text(0.012, 0.975, "Green Tea scans a dense heap span by span; a linked list still one node at a time",
              ha="left", va="top", fontsize=11.5, weight="bold")
     return fig
