@@ -1,6 +1,7 @@
-// Box[int]{}.Get() selects a method of an instantiated type: go/types records no dependency (the method
-// object is not the declared one), so a1 runs before b2 and sees 0; Go 1.19's compiler saw it (b2 first).
-// A generic function, g[int], is a dependency for both.
+// Box[int]{}.Get() refers to a method of an instantiated generic type whose
+// body reads b2: by the spec, a1 depends on b2. go/types (so today's compiler)
+// records no dependency through it and runs a1 first; Go 1.19's compiler saw
+// it (b2 first). A generic function, g[int], is a dependency for both.
 package main
 
 func mark(s string) int { println(s); return 0 }
