@@ -5,6 +5,11 @@ Real Go: ``gosim/programs/allocseq -bench -profile small`` times its own loop of
 through `Allocator.mallocgc_many` (the vectorised path) and through one `Allocator.mallocgc` call per object.
 For scale, a bare CPython loop that only looks up the size class and pops a free list. Prints ns per allocation
 and the ratio to Go; ``--profile`` adds cProfile's top functions for the vectorised path.
+
+Then chapter 3's panels (`gosim.widgets.alloc`), live as in JupyterLab: every frame of each panel is visited by
+moving one control at a time, and the redraw (value change to new PNG, `Panel.live`'s ``last_redraw_seconds``)
+is timed twice: first with no model run cached (a first visit runs the model), then with the model runs cached
+and a fresh panel (drawing only). ``--no-widgets`` skips this part.
 """
 
 from __future__ import annotations
@@ -73,11 +78,47 @@ def profile(sizes: np.ndarray, noscan: np.ndarray, seed: int, top: int = 12) -> 
     return out.getvalue()
 
 
+def widget_latency() -> list[tuple[str, int, float, float, float, float, float, float]]:
+    """(panel, frames, median and p90 ms of a first visit, median and p90 ms of a redraw with the model cached,
+    and the same redraw's CPU time in this process: what the redraw costs when other work shares the CPUs)."""
+    import statistics
+
+    from gosim.widgets import alloc as panels
+
+    def visit(make) -> list[float]:
+        panel = make()
+        box = panel.live()
+        times = []
+        for values in panel.grid():
+            for control in panel.controls:
+                widget = box.controls[control.name]
+                index = list(control.values).index(values[control.name])
+                if widget.index != index:
+                    cpu = time.process_time()
+                    widget.index = index
+                    times.append((box.last_redraw_seconds * 1000, (time.process_time() - cpu) * 1000))
+        return times
+
+    def stats(times, k: int) -> tuple[float, float]:
+        xs = sorted(t[k] for t in times)
+        return statistics.median(xs), xs[int(0.9 * (len(xs) - 1))]
+
+    rows = []
+    for name, make in (("heap", panels.heap_panel), ("growth", panels.growth_panel),
+                       ("waste", panels.waste_panel)):
+        panels.result.cache_clear()
+        cold = visit(make)
+        warm = visit(make)
+        rows.append((name, make().frames(), *stats(cold, 0), *stats(warm, 0), *stats(warm, 1)))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", type=int, default=1_000_000, help="allocations (default 1000000)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", action="store_true", help="also print cProfile's top functions")
+    parser.add_argument("--no-widgets", action="store_true", help="skip chapter 3's panel latency")
     args, _ = parser.parse_known_args()
     sizes, noscan = allocseq(args.n, args.seed, "small")
     go = real_go(args.n, args.seed)
@@ -92,6 +133,13 @@ def main() -> None:
     print(f"target: the model within 10x of Go; vectorised path {rows[1][1] / go:.1f}x")
     if args.profile:
         print(profile(sizes, noscan, args.seed))
+    if not args.no_widgets:
+        print("\nchapter 3 panels, live: value change to redrawn figure (ms)")
+        print(f"{'panel':<8} {'frames':>6} {'first visit p50':>16} {'p90':>5} {'model cached p50':>17} {'p90':>5}"
+              f" {'(CPU p50':>9} {'p90)':>5}")
+        for name, frames, c50, c90, w50, w90, u50, u90 in widget_latency():
+            print(f"{name:<8} {frames:>6} {c50:>16.0f} {c90:>5.0f} {w50:>17.0f} {w90:>5.0f} {u50:>9.0f} {u90:>5.0f}")
+        print("target: a redraw well under 100 ms")
 
 
 if __name__ == "__main__":

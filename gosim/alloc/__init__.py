@@ -26,7 +26,7 @@ HISTORY = [
            "page bits) found through the mheap.arenas index; the heap grows in 4 MiB chunks", "Go 1.11"),
     Change(_CH, "heap base address", "always 0xc000000000 (0xc4... for the first object)",
            "randomized per run (a random arena, a random 4 MiB chunk in it, up to 511 padding pages); "
-           "0xc000000000 again only with GOEXPERIMENT=norandomizedheapbase64", "Go 1.26"),
+           "0xc000000000 again only with the norandomizedheapbase64 experiment", "Go 1.26"),
     Change(_CH, "finding free pages", "mheap.free lists by span size and a treap of large free spans",
            "pageAlloc: a radix tree of summaries over 4 MiB chunks of 512-bit page bitmaps, and a per-P cache of "
            "64 pages for spans under 16 pages (no heap lock)", "Go 1.14"),

@@ -23,7 +23,8 @@ import html
 import numpy as np
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from ..alloc import views
 from ..alloc.mheap import heapArenaBytes
@@ -204,9 +205,9 @@ def draw_span_map(ax, allocator, *, rows: int | None = None) -> views.PageMap:
     ax.grid(False)
     for r in range(0, needed + 1, _CHUNK_ROWS):  # 4 MiB chunk boundaries
         ax.plot([0, ROW_PAGES], [r, r], color=INK, lw=0.9)
-    ax.set_yticks(range(0, nrows + 1, _CHUNK_ROWS), [f"+{r // 2} MiB" for r in range(0, nrows + 1, _CHUNK_ROWS)],
-                  fontsize=8.5)
-    ax.set_xticks([0, 16, 32, 48, 64], ["0", "128", "256", "384", "512 KiB"], fontsize=8.5)
+    ax.set_yticks(range(0, nrows + 1, 2 * _CHUNK_ROWS),
+                  [f"+{r // 2} MiB" for r in range(0, nrows + 1, 2 * _CHUNK_ROWS)], fontsize=8.5)
+    ax.set_xticks([0, 32, 64], ["0", "256", "512 KiB"], fontsize=8.5)
     ax.tick_params(length=2, pad=2)
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)
@@ -307,11 +308,14 @@ def draw_class_waste(result, sizes, noscan) -> Figure:
     ax = fig.add_axes((0.09, 0.24, 0.89, 0.71))
     _stacked_columns(ax, x, [(rnd, SKY), (tl, VERMILLION)])
     ax.axhline(12.5, color=INK, ls="--", lw=0.8)
-    ax.set_ylim(0, max(30.0, float((rnd + tl).max()) * 1.1))
+    top = max(30.0, float((rnd + tl).max()) * 1.1)
+    ax.set_ylim(0, top)
+    ax.set_yticks(np.arange(0, top, 10))
     labels = [f"{z}" if c else "large" for c, z in zip(t["sizeclass"], t["slot"])]
-    step = max(1, -(-len(x) // 24))
+    step = max(1, -(-len(x) // 10))
     shown = sorted(set(range(len(x) - 1, -1, -step)))  # the last (large objects, if any) always labelled
-    ax.set_xticks(shown, [labels[i] for i in shown], rotation=70, fontsize=8.5)
+    ax.set_xticks(shown, [labels[i] for i in shown], rotation=60, fontsize=8.5)
+    ax.grid(axis="x", visible=False)
     ax.set_xlim(-0.6, len(x) - 0.4)
     ax.set_xlabel("size class used (slot size in bytes)", fontsize=9)
     ax.set_ylabel("% of the class's bytes wasted", fontsize=9)
@@ -363,6 +367,8 @@ def draw_heap_growth(result, top_mib: float | None = None) -> Figure:
     ax.set_xlabel("allocations so far (thousands)", fontsize=9)
     ax.set_ylabel("MiB", fontsize=9)
     ax.tick_params(labelsize=8.5)
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.yaxis.set_major_locator(MaxNLocator(4))
     ax.set_ylim(0, top_mib or max(t["mapped"].max() / MiB * 1.12, 1))
     ax.set_xlim(0, x.max())
     return fig
