@@ -8,8 +8,10 @@ why the tolerance is what it is. The chapter prints the rows; the fidelity tests
 
 from __future__ import annotations
 
+import json
 import statistics
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..sched.model import SchedResult, SchedTraceRow, schedticks_rate
 
@@ -21,6 +23,19 @@ class Comparison:
     real: object
     ok: bool
     why: str = ""
+
+
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "sched"
+
+
+def reference(name: str = "reference.json") -> dict:
+    """The real runtime's values recorded by scripts/record_sched_reference.py (medians over several runs on this
+    machine), from tests/data/sched/ of the source checkout."""
+    path = REFERENCE_DIR / name
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: the recorded reference values ship with the source checkout "
+                                "(run scripts/record_sched_reference.py to record them again)")
+    return json.loads(path.read_text())
 
 
 def rows_from_real(lines) -> list[SchedTraceRow]:

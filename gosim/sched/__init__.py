@@ -4,12 +4,33 @@ Modules follow the runtime's files: `proc` (g, m, p, schedt, schedule, findRunna
 handoffp, entersyscall/exitsyscall, sysmon, retake, preemptone, procresize), `runq` (local and global run queues,
 the stealing order), `chan` (what blocking and readying on a channel does to the scheduler), `stack` (goroutine
 stack growth: morestack → newstack → copystack), `workloads` (the simulated programs), `model` (`simulate` and
-the `SchedResult` it returns).
+the `SchedResult` it returns). ``HISTORY``: what changed in the scheduler since the seed's Go 1.10 (rows for
+`gosim.history.changes`).
 """
 
 from .model import GStat, SchedResult, SchedTraceRow, fairness, percentiles, schedticks_rate, simulate
 from .proc import Costs, Sched, check_gomaxprocs
 from .workloads import WORKLOADS
+from ..history import Change
 
-__all__ = ["Costs", "GStat", "Sched", "SchedResult", "SchedTraceRow", "WORKLOADS", "check_gomaxprocs", "fairness",
+_CH = "5 The scheduler"
+HISTORY = [
+    Change(_CH, "preemption", "cooperative only: sysmon sets stackguard0 = stackPreempt, which the goroutine notices "
+           "at its next function call; a loop without calls holds its P forever",
+           "also asynchronous: preemptM sends the thread SIGURG and the handler makes the goroutine call "
+           "asyncPreempt at a safe point (GODEBUG=asyncpreemptoff=1 turns it off)", "Go 1.14"),
+    Change(_CH, "timers", "timer goroutines (timerproc) in buckets woke sleeping goroutines",
+           "a timer heap on each P, run by findRunnable and, in stealWork's last pass, by other Ps' spinning Ms",
+           "Go 1.14"),
+    Change(_CH, "stack check in the prologue", "g loaded from thread-local storage: MOVQ FS:0xfffffff8, CX; "
+           "CMPQ 0x10(CX), SP", "g kept in register R14: CMPQ SP, 16(R14)", "Go 1.17 (register ABI)"),
+    Change(_CH, "GOMAXPROCS while running", "fixed at start unless the program calls runtime.GOMAXPROCS(n)",
+           "sysmon re-reads the CPU count and cgroup limit once a second and the updater goroutine calls "
+           "procresize when it changes (unless GOMAXPROCS was set)", "Go 1.25"),
+    Change(_CH, "a P in a system call", "status _Psyscall; sysmon's retake and the returning M race for it with a "
+           "compare-and-swap", "the P stays _Prunning (_Psyscall_unused); the goroutine's _Gsyscall says it, and "
+           "retake blocks the exit (setBlockOnExitSyscall) while it takes the P", "Go 1.26"),
+]
+
+__all__ = ["HISTORY", "Costs", "GStat", "Sched", "SchedResult", "SchedTraceRow", "WORKLOADS", "check_gomaxprocs", "fairness",
            "percentiles", "schedticks_rate", "simulate"]

@@ -103,6 +103,15 @@ def timeline(text: str) -> TraceTimeline:
     return TraceTimeline(tuple(intervals), tuple(syscalls), tuple(procs), end)
 
 
+def load(path: str | os.PathLike) -> TraceTimeline:
+    """A timeline saved as JSON by scripts/record_sched_reference.py (``intervals``, ``syscalls``, ``end_ns``)."""
+    import json
+
+    data = json.loads(open(path).read())
+    return TraceTimeline(tuple(map(tuple, data["intervals"])), tuple(map(tuple, data.get("syscalls", ()))), (),
+                         data["end_ns"])
+
+
 def dump(trace_file: str | os.PathLike, toolchain: Toolchain | None = None) -> str:
     """``go tool trace -d=parsed FILE``: the trace as text."""
     tc = toolchain or Toolchain.installed()

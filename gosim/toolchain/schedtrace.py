@@ -105,6 +105,7 @@ class SchedRun:
     stdout: str
     returncode: int
     seconds: float
+    stderr: str = ""  # the runtime's own lines (SCHED ...), as printed
 
 
 def run_program(program: str, gomaxprocs: int, args=(), *, schedtrace_ms: int | None = 100,
@@ -118,7 +119,7 @@ def run_program(program: str, gomaxprocs: int, args=(), *, schedtrace_ms: int | 
     run = tc.run(binary, [str(a) for a in args], env={"GOMAXPROCS": str(gomaxprocs)}, godebug=debug or None,
                  timeout=timeout, check=check)
     return SchedRun(program, gomaxprocs, tuple(map(str, args)), tuple(parse_schedtrace(run.stderr)), run.stdout,
-                    run.returncode, run.seconds)
+                    run.returncode, run.seconds, run.stderr)
 
 
 def run_until_timeout(program: str, gomaxprocs: int, args=(), *, timeout: float, schedtrace_ms: int = 100,
@@ -145,7 +146,7 @@ def run_until_timeout(program: str, gomaxprocs: int, args=(), *, timeout: float,
         proc.kill()
         out, err = proc.communicate()
     return SchedRun(program, gomaxprocs, tuple(map(str, args)), tuple(parse_schedtrace(err)), out,
-                    proc.returncode, time.perf_counter() - start)
+                    proc.returncode, time.perf_counter() - start, err)
 
 
 def parse_stack(text: str) -> tuple[int, list[tuple[int, int]]]:
