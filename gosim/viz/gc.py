@@ -139,11 +139,11 @@ def _draw_graph(ax, frame: mgc.Frame, pos: dict, globals_scanned: bool, lost=(),
             g = int(name[1:name.index("[")])
             scanned = frame.stacks_scanned[g] if g < len(frame.stacks_scanned) else False
             label = f"g{g} stack s{name[name.index('[') + 1:-1]}"
-        ax.add_patch(FancyBboxPatch((x - 0.55, y - 0.2), 1.1, 0.4, boxstyle="round,pad=0.02,rounding_size=0.06",
+        ax.add_patch(FancyBboxPatch((x - 0.62, y - 0.22), 1.24, 0.44, boxstyle="round,pad=0.02,rounding_size=0.06",
                                     facecolor=BLACK_OBJ if scanned else GREY_OBJ, edgecolor=INK, lw=1.0, zorder=2))
-        ax.text(x, y, label, ha="center", va="center", fontsize=7.5, color="#FFFFFF" if scanned else INK, zorder=3)
+        ax.text(x, y, label, ha="center", va="center", fontsize=9, color="#FFFFFF" if scanned else INK, zorder=3)
         bad = scanned and color.get(target) == mgc.WHITE and frame.phase != "_GCoff"
-        _edge(ax, (x + 0.55, y), pos[target], color=VERMILLION if bad else INK, lw=1.6 if bad else 0.9)
+        _edge(ax, (x + 0.62, y), pos[target], color=VERMILLION if bad else INK, lw=1.6 if bad else 0.9)
     # pointers; black -> white in vermillion (the invariant broken)
     for a, b in frame.edges:
         if color.get(a) == mgc.FREE:
@@ -158,18 +158,18 @@ def _draw_graph(ax, frame: mgc.Frame, pos: dict, globals_scanned: bool, lost=(),
     ax.scatter(xs, ys, s=(2 * NODE_PT) ** 2, c=faces, edgecolors=[GREY if s == "dotted" else INK for s in styles],
                linewidths=1.4, zorder=4, linestyle=styles)
     for o, x, y in zip(ids, xs, ys):
-        ax.text(x, y, str(o), ha="center", va="center", fontsize=9, color=TEXT_ON[color[o]], zorder=5,
+        ax.text(x, y, str(o), ha="center", va="center", fontsize=11, color=TEXT_ON[color[o]], zorder=5,
                 weight="bold")
     for o in lost:
         x, y = pos[o]
         ax.scatter([x], [y], s=(2 * NODE_PT + 9) ** 2, facecolors="none", edgecolors=VERMILLION, linewidths=2.4,
                    zorder=6)
-        ax.text(x, y - 0.42, "lost", ha="center", va="top", fontsize=8.5, color=VERMILLION, weight="bold", zorder=6)
+        ax.text(x, y - 0.42, "lost", ha="center", va="top", fontsize=10, color=VERMILLION, weight="bold", zorder=6)
     if pos["_garbage_x"] is not None:
         ax.text(pos["_garbage_x"], pos["_garbage_top"] + 0.35, "unreachable", ha="center", va="bottom",
-                fontsize=8, color=GREY, style="italic")
+                fontsize=9.5, color=GREY, style="italic")
     if pos["_later"]:
-        ax.text(1.25, pos["_bottom"], "allocated\nduring the mark", ha="right", va="center", fontsize=7.5,
+        ax.text(1.25, pos["_bottom"], "allocated\nduring the mark", ha="right", va="center", fontsize=9,
                 color=GREY, style="italic")
 
 
@@ -183,8 +183,7 @@ def _limits(ax, pos, bottom):
     ax.set_ylim(bottom, pos["_top"] + 0.7)
 
 
-LEGEND = ("white: not reached (yet) · grey: reached, fields not yet scanned · black: reached and scanned · "
-          "dotted: freed")
+LEGEND = "white: not reached · grey: reached, not scanned · black: scanned · dotted: freed"
 
 
 @styled
@@ -195,29 +194,29 @@ def draw_tricolor(frames, step: int, title: str | None = None) -> Figure:
         raise ValueError(f"step must be from 0 to {len(frames) - 1}, got {step}")
     frame = frames[step]
     pos = _layout(frames)
-    fig = figure(9.0, 4.6, layout=None)
+    fig = figure(8.6, 4.5, layout=None)
     ax = fig.add_axes((0.01, 0.1, 0.98, 0.78))
     ax.set_axis_off()
     _draw_graph(ax, frame, pos, _globals_scanned(frames, step))
     # the grey queue, under the lowest row
     qy = pos["_bottom"] - 0.95
-    ax.text(-0.55, qy, "grey queue:", ha="left", va="center", fontsize=9, color=INK)
+    ax.text(-0.62, qy, "grey queue:", ha="left", va="center", fontsize=10, color=INK)
     if frame.queue:
         for k, o in enumerate(frame.queue):
             x = 0.9 + 0.62 * k
             ax.add_patch(FancyBboxPatch((x - 0.25, qy - 0.2), 0.5, 0.4, boxstyle="round,pad=0.02",
                                         facecolor=GREY_OBJ, edgecolor=INK, lw=1.0))
-            ax.text(x, qy, str(o), ha="center", va="center", fontsize=9, weight="bold")
-        ax.text(0.9 + 0.62 * (len(frame.queue) - 1) + 0.4, qy, "← next", ha="left", va="center", fontsize=8,
+            ax.text(x, qy, str(o), ha="center", va="center", fontsize=11, weight="bold")
+        ax.text(0.9 + 0.62 * (len(frame.queue) - 1) + 0.4, qy, "← next", ha="left", va="center", fontsize=9.5,
                 color=GREY)
     else:
         ax.text(0.7, qy, "empty" + (": marking is done" if frame.phase != "_GCmark" or step else ""),
-                ha="left", va="center", fontsize=8.5, color=GREY, style="italic")
+                ha="left", va="center", fontsize=10, color=GREY, style="italic")
     _limits(ax, pos, qy - 0.4)
     fig.text(0.012, 0.975, title or f"step {step + 1}/{len(frames)}: {frame.action}", ha="left", va="top",
              fontsize=11.5, weight="bold", color=INK)
-    fig.text(0.012, 0.915, f"phase {frame.phase}", ha="left", va="top", fontsize=9, color=GREY)
-    fig.text(0.012, 0.02, LEGEND, ha="left", va="bottom", fontsize=7.5, color=GREY)
+    fig.text(0.012, 0.915, f"phase {frame.phase}", ha="left", va="top", fontsize=10, color=GREY)
+    fig.text(0.012, 0.02, LEGEND, ha="left", va="bottom", fontsize=9, color=GREY)
     return fig
 
 
@@ -306,48 +305,48 @@ def barrier_caption(result, name: str, at_risk=(), description: str = "") -> str
             saves.append("the snapshot (all stacks scanned when the mark began) shaded "
                          f"{', '.join(map(str, at_risk))}")
         out.append("<b>Nothing lost</b>" + (": " + "; ".join(dict.fromkeys(saves)) + "." if saves else "."))
-    return " ".join(x for x in out if x)
+    return " ".join(x for x in out if x) + "<br><b>The schedule:</b>" + schedule_html(result)
 
 
 @styled
 def draw_barrier(result, name: str, layout_frames=None, schedule: str = "") -> Figure:
-    """A scripted cycle (`gosim.gc.mgc.run_script`) under one barrier: left the heap at mark termination (lost
-    objects ringed, black → white pointers in vermillion), right every step of the schedule. ``layout_frames``:
-    frames whose union fixes the layout (the same schedule under every barrier)."""
+    """A scripted cycle (`gosim.gc.mgc.run_script`) under one barrier: the heap at mark termination, lost objects
+    ringed, black → white pointers in vermillion (`barrier_caption` lists the schedule). ``layout_frames``: frames
+    whose union fixes the layout (the same schedule under every barrier)."""
     frames = result.frames
     lost = result.lost
     pos = graph_layout(layout_frames or frames)
     end = mark_end(frames)
-    fig = figure(10.5, 4.6, layout=None)
-    ax = fig.add_axes((0.0, 0.04, 0.52, 0.8))
+    fig = figure(8.6, 3.9, layout=None)
+    ax = fig.add_axes((0.01, 0.02, 0.98, 0.8))
     ax.set_axis_off()
     _draw_graph(ax, frames[end], pos, True, lost)
     _limits(ax, pos, pos["_bottom"] - 0.75)
     verdict = (f"object{'s' if len(lost) > 1 else ''} {', '.join(map(str, lost))} lost" if lost
                else "nothing lost")
     fig.text(0.012, 0.975, f"barrier {name}: {verdict}" + (f" ({schedule})" if schedule else ""), ha="left",
-             va="top", fontsize=11.5, weight="bold", color=VERMILLION if lost else INK)
-    fig.text(0.012, 0.91, "the heap at mark termination · vermillion arrow: a black object points to a white one",
-             ha="left", va="top", fontsize=8.5, color=GREY)
-    tx = fig.add_axes((0.53, 0.04, 0.46, 0.82))
-    tx.set_axis_off()
-    tx.text(0, 1, "the schedule, step by step", ha="left", va="top", fontsize=9, weight="bold",
-            transform=tx.transAxes)
-    rows = frames[:end + 1]
-    dy = min(0.062, 0.9 / max(len(rows), 1))
-    for k, f in enumerate(rows):
-        action = f.action
-        color = GREY if f.actor == "gc" else INK
-        if "shades" in action or "re-scanned" in action:
-            color = BLUE
-        if f.step == end and lost:
-            color = VERMILLION
-        tx.text(0, 0.93 - k * dy, f"{f.step:>2} {'GC ' if f.actor == 'gc' else '   '}{action}", ha="left",
-                va="top", fontsize=7.6, family="monospace", color=color, transform=tx.transAxes)
-    tx.text(0, 0.0, "grey: the collector · black: the mutator (s0, s1: stack slots)\nblue: the barrier, "
-            "or the re-scan, shaded an object", ha="left", va="bottom", fontsize=7.5, color=GREY,
-            transform=tx.transAxes)
+             va="top", fontsize=12, weight="bold", color=VERMILLION if lost else INK)
+    fig.text(0.012, 0.9, "the heap at mark termination · vermillion arrow: a black object or stack points to a "
+             "white object", ha="left", va="top", fontsize=9.5, color=GREY)
     return fig
+
+
+def schedule_html(result) -> str:
+    """The schedule of a scripted cycle, step by step, as an HTML list: the collector's steps in grey, the
+    mutator's in black, the barrier's shades (and the stack re-scan) in blue, the loss in vermillion."""
+    frames = result.frames
+    end = mark_end(frames)
+    items = []
+    for f in frames[:end + 1]:
+        color = "#777777" if f.actor == "gc" else INK
+        if "shades" in f.action or "re-scanned" in f.action:
+            color = BLUE
+        if f.step == end and result.lost:
+            color = VERMILLION
+        who = "GC" if f.actor == "gc" else "mutator"
+        items.append(f"<li style='color:{color}'><code style='color:{color}'>{html.escape(f.action)}</code> "
+                     f"<small>({who})</small></li>")
+    return "<ol start='0' style='margin:0.2em 0 0.2em 1.5em;line-height:1.35'>" + "".join(items) + "</ol>"
 
 
 # --- the pacer -----------------------------------------------------------------------------------------------
@@ -373,9 +372,9 @@ class HeapOverTime:
 
     def __init__(self) -> None:
         with matplotlib.rc_context(RC):
-            self.fig = fig = figure(10.0, 4.4, layout=None)
-            self.left = left = fig.add_axes((0.065, 0.25, 0.44, 0.6))
-            self.right = right = fig.add_axes((0.54, 0.25, 0.44, 0.6), sharey=left)
+            self.fig = fig = figure(8.6, 4.6, layout=None)
+            self.left = left = fig.add_axes((0.08, 0.3, 0.43, 0.55))
+            self.right = right = fig.add_axes((0.55, 0.3, 0.43, 0.55), sharey=left)
             self.fill = None
             heap_label = "heap (guide: live + new; gosim: heapLive)"
             self.toy_heap, = left.plot([], [], color=INK, lw=1.2, label=heap_label)
@@ -393,14 +392,14 @@ class HeapOverTime:
                 ax.yaxis.set_major_locator(MaxNLocator(5))
             right.tick_params(labelleft=False)
             left.set_ylabel("heap (MiB)")
-            left.set_title("the guide's model: stop the world at the goal", fontsize=10)
-            right.set_title("gosim's pacer: concurrent mark, trigger before the goal", fontsize=10)
+            left.set_title("the guide's model:\nstop the world at the goal", fontsize=10)
+            right.set_title("gosim's pacer: concurrent mark,\ntriggered before the goal", fontsize=10)
             live_patch = matplotlib.patches.Patch(color=BLUE, alpha=0.35, label="guide's live heap")
             handles = [self.toy_heap, live_patch, self.goal, self.trigger, self.marked, self.limits[0]]
-            fig.legend(handles, [h.get_label() for h in handles], loc="lower center", ncols=3, fontsize=7.5,
+            fig.legend(handles, [h.get_label() for h in handles], loc="lower center", ncols=2, fontsize=9,
                        bbox_to_anchor=(0.5, 0.0))
             box = dict(boxstyle="round,pad=0.3", facecolor="#FFFFFF", edgecolor=LIGHT, alpha=0.9)
-            self.boxes = [ax.text(0.02, 0.97, "", transform=ax.transAxes, ha="left", va="top", fontsize=8.5,
+            self.boxes = [ax.text(0.02, 0.97, "", transform=ax.transAxes, ha="left", va="top", fontsize=9,
                                   bbox=box) for ax in (left, right)]
             self.title = fig.text(0.012, 0.975, "", ha="left", va="top", fontsize=11.5, weight="bold")
 
@@ -458,9 +457,9 @@ class PacerFigure:
 
     def __init__(self) -> None:
         with matplotlib.rc_context(RC):
-            self.fig = fig = figure(10.0, 5.0, layout=None)
-            self.top = top = fig.add_axes((0.075, 0.45, 0.69, 0.43))
-            self.bot = bot = fig.add_axes((0.075, 0.1, 0.69, 0.26), sharex=top)
+            self.fig = fig = figure(8.6, 5.4, layout=None)
+            self.top = top = fig.add_axes((0.1, 0.45, 0.56, 0.41))
+            self.bot = bot = fig.add_axes((0.1, 0.1, 0.56, 0.25), sharex=top)
             self.goal, = top.plot([], [], color=ORANGE, lw=1.5, drawstyle="steps-mid", label="goal")
             self.trigger, = top.plot([], [], color=GREEN, lw=1.1, ls=":", drawstyle="steps-mid", label="trigger")
             self.peak, = top.plot([], [], "v", color=VERMILLION, ms=4, label="peak (heap at mark end)")
@@ -474,15 +473,15 @@ class PacerFigure:
             bot.set_xlabel("GC cycle")
             bot.set_ylim(0, 108)
             top.tick_params(labelbottom=False)
-            top.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+            top.legend(loc="upper left", bbox_to_anchor=(1.01, 1.02), fontsize=9)
             patches = [matplotlib.patches.Patch(color=SKY, label="background workers (25 %)"),
                        matplotlib.patches.Patch(color=VERMILLION, label="mutator assists"),
                        matplotlib.patches.Patch(facecolor=LIGHT, edgecolor=GREY, label="idle workers (spare Ps)"),
                        self.limited]
-            bot.legend(patches, [h.get_label() for h in patches], loc="upper left", bbox_to_anchor=(1.01, 1.05),
-                       fontsize=8)
+            bot.legend(patches, [h.get_label() for h in patches], loc="upper left", bbox_to_anchor=(1.01, 1.1),
+                       fontsize=9)
             self.title = fig.text(0.012, 0.975, "", ha="left", va="top", fontsize=11.5, weight="bold")
-            self.subtitle = fig.text(0.012, 0.925, "", ha="left", va="top", fontsize=9.5, color=GREY)
+            self.subtitle = fig.text(0.012, 0.93, "", ha="left", va="top", fontsize=10, color=GREY)
 
     def update(self, run: PacerRun, title: str | None = None) -> Figure:
         cycles = run.cycles
@@ -535,7 +534,7 @@ def draw_tradeoff(curves: dict[str, list[tuple[float, float, float]]], title: st
     for (name, pts), color, marker in zip(curves.items(), (ORANGE, BLUE, GREEN), ("s", "o", "^")):
         ax.plot([p[2] for p in pts], [p[1] for p in pts], marker=marker, color=color, label=name, lw=1.3)
         for g, cpu, peak in pts:
-            ax.annotate(f"{g:g}", (peak, cpu), textcoords="offset points", xytext=(4, 4), fontsize=7.5,
+            ax.annotate(f"{g:g}", (peak, cpu), textcoords="offset points", xytext=(4, 4), fontsize=9,
                         color=color)
     ax.set_xlabel("peak heap (MiB)")
     ax.set_ylabel("GC CPU (% of all CPU)")
@@ -559,7 +558,7 @@ def draw_gctrace(runs: dict[str, list], limits_mib: dict[str, float] | None = No
     k = len(runs)
     cols = 2 if k > 1 else 1
     rows = math.ceil(k / cols)
-    fig = figure(10.0, 2.9 * rows + 0.5)
+    fig = figure(8.6, 2.8 * rows + 0.7)
     axes = fig.subplots(rows, cols, squeeze=False)
     for ax, (name, trace) in zip(axes.flat, runs.items()):
         n = [t.n for t in trace]
@@ -579,7 +578,7 @@ def draw_gctrace(runs: dict[str, list], limits_mib: dict[str, float] | None = No
     for ax in axes.flat:
         for h, lab in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(lab, h)
-    fig.legend(list(handles.values()), list(handles), loc="outside lower center", ncols=5, fontsize=8)
+    fig.legend(list(handles.values()), list(handles), loc="outside lower center", ncols=3, fontsize=9)
     fig.suptitle(title or "gctrace: the goal follows the live heap; a higher GOGC, fewer cycles", fontsize=11.5,
                  weight="bold")
     return fig
@@ -590,7 +589,7 @@ def draw_goal_check(rows_by_run: dict[str, list]) -> Figure:
     """The heap goal per cycle (MiB): the runtime's (/gc/heap/goal:bytes, a line) and the model's from the same
     inputs (hollow markers), one colour per run (`gosim.checks.gc.GoalRow`); the legend says how many cycles
     agree to the byte."""
-    fig = figure(9.0, 3.6)
+    fig = figure(8.0, 3.8)
     ax = fig.add_subplot()
     for (name, rows), color in zip(rows_by_run.items(), (BLUE, ORANGE, GREEN, VERMILLION, PURPLE)):
         cyc = [r.cycle for r in rows]
@@ -601,7 +600,7 @@ def draw_goal_check(rows_by_run: dict[str, list]) -> Figure:
     ax.set_xlabel("GC cycle")
     ax.set_ylabel("heap goal (MiB)")
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=7.5, loc="lower right", title="line: runtime · circles: model", title_fontsize=7.5)
+    ax.legend(fontsize=8.5, loc="lower right", title="line: runtime · circles: model", title_fontsize=8.5)
     ax.set_title("the model's heap goal on the runtime's")
     return fig
 
@@ -613,8 +612,8 @@ def draw_greentea(model: dict[str, tuple], real: dict[str, dict[str, float]] | N
     objects per visit per heap shape. Right: the real runtime's median mark time per cycle (ms) with and without
     Green Tea. ``model``: shape → (classic MarkStats, greentea MarkStats); ``real``: shape → {"greentea": ms,
     "classic": ms}."""
-    fig = figure(10.0, 3.9, layout=None)
-    a1 = fig.add_axes((0.09, 0.16, 0.37, 0.66))
+    fig = figure(8.6, 4.2, layout=None)
+    a1 = fig.add_axes((0.1, 0.1, 0.37, 0.7))
     shapes = list(model)
     x = np.arange(len(shapes))
     classic = [model[s][0] for s in shapes]
@@ -634,10 +633,10 @@ def draw_greentea(model: dict[str, tuple], real: dict[str, dict[str, float]] | N
     a1.set_yscale("log")
     a1.set_ylabel("work items dequeued (log)")
     a1.set_ylim(30, max(c.objects_scanned for c in classic) * 40)
-    a1.legend(fontsize=7.5, loc="upper left")
+    a1.legend(fontsize=8.5, loc="upper left")
     a1.set_title(f"model: marking {classic[0].objects_marked:,} objects", fontsize=10)
     if real:
-        a2 = fig.add_axes((0.57, 0.16, 0.4, 0.66))
+        a2 = fig.add_axes((0.6, 0.1, 0.38, 0.7))
         a2.bar(x - 0.2, [real[s]["classic"] for s in shapes], 0.4, color=GREY, label="GOEXPERIMENT=nogreenteagc")
         a2.bar(x + 0.2, [real[s]["greentea"] for s in shapes], 0.4, color=GREEN, label="Green Tea (default)")
         for i, s in enumerate(shapes):
@@ -647,9 +646,9 @@ def draw_greentea(model: dict[str, tuple], real: dict[str, dict[str, float]] | N
         a2.set_xticks(x, shapes)
         a2.set_ylabel(ylabel)
         a2.set_ylim(0, max(max(v.values()) for v in real.values()) * 1.3)
-        a2.legend(fontsize=7.5, loc="upper left")
+        a2.legend(fontsize=8.5, loc="upper left")
         a2.set_title("real runtime: gcchurn's marks", fontsize=10)
-    fig.text(0.012, 0.975, "Green Tea scans a dense heap span by span; a linked list still one node at a time",
+    fig.text(0.012, 0.975, "Green Tea scans a dense heap span by span,\na linked list still one node at a time",
              ha="left", va="top", fontsize=11.5, weight="bold")
     return fig
 
@@ -658,7 +657,7 @@ def draw_greentea(model: dict[str, tuple], real: dict[str, dict[str, float]] | N
 def draw_scavenge(samples: list[dict], burst_mib: int) -> Figure:
     """RSS and the runtime's heap memory classes (MiB) after a burst is freed (gosim/programs/gcscavenge's
     ``sample`` lines): free pages stay mapped until the scavenger releases them."""
-    fig = figure(9.0, 3.6)
+    fig = figure(8.0, 3.8)
     ax = fig.add_subplot()
     after = [s for s in samples if s["phase"] in ("gc1", "gc2", "freeosmemory")]
     t = [s["t"] for s in after]

@@ -14,7 +14,7 @@ from ..viz import gc as viz
 from .panel import Control, Panel
 
 BARRIER_CHOICES = ("none", "dijkstra-no-rescan", "dijkstra", "yuasa-no-snapshot", "yuasa", "hybrid")
-BARRIER_LABELS = ("none", "Dijkstra, no re-scan", "Dijkstra (Go 1.5)", "Yuasa, no snapshot", "Yuasa", "hybrid (Go 1.8+)")
+BARRIER_LABELS = ("none", "Dijkstra, no re-scan", "Dijkstra (1.5)", "Yuasa, no snapshot", "Yuasa", "hybrid (1.8+)")
 
 
 def tricolor_panel(frames=None) -> Panel:
@@ -53,8 +53,11 @@ def barrier_panel(schedules=tuple(mgc.SCHEDULES), barriers=BARRIER_CHOICES, defa
         at_risk = runs[schedule]["none"].lost if "none" in runs[schedule] else ()
         return viz.barrier_caption(runs[schedule][barrier], barrier, at_risk, mgc.SCHEDULES[schedule][0])
 
+    short = {"store into a black object": "into a black object", "hide in a stack": "hide in a stack",
+             "from an unscanned stack": "unscanned stack"}
     return Panel(draw, caption=caption, controls=[
-        Control("schedule", list(schedules), "schedule", default=schedules[0], kind="buttons"),
+        Control("schedule", list(schedules), "schedule", default=schedules[0], kind="buttons",
+                labels=[short.get(x, x) for x in schedules]),
         Control("barrier", list(barriers), "barrier", default=default, kind="buttons",
                 labels=[labels.get(b, b) for b in barriers]),
     ])
