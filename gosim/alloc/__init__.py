@@ -34,7 +34,7 @@ HISTORY = [
            "lock-free span sets: partial/full × swept/unswept, indexed by sweep generation", "Go 1.15"),
     Change(_CH, "size classes", "67 classes in runtime/sizeclasses.go (8, 16, 32, 48, ...: no 24-byte class)",
            "68 classes (class 3 = 24 B) in internal/runtime/gc/sizeclasses.go, same generator rules "
-           "(round-up and tail waste each at most 12.5 %)", "Go 1.15 (24 B class)"),
+           "(round-up and tail waste each at most 12.5 %)", "Go 1.15"),
     Change(_CH, "pointer bitmaps", "2 bits per heap word in the arena-wide bitmap",
            "objects up to 512 B: pointer bits at the end of their span; larger objects with pointers: an 8-byte "
            "malloc header (the type) in the slot; large objects: span.largeType", "Go 1.22"),
@@ -43,15 +43,14 @@ HISTORY = [
            "Go 1.22"),
     Change(_CH, "span tail", "none: a span is all slots plus the round-off",
            "spans of 16-512 B objects end with 128 B of Green Tea's inline mark bits (8 KiB span of 48 B "
-           "objects: 168 slots, not 170)", "Go 1.26 (Green Tea GC)"),
-    Change(_CH, "malloc entry", "the compiler calls runtime.newobject(typ) → mallocgc",
-           "for new(T) up to 80 B the compiler calls a generated, size-specialised malloc directly "
-           "(runtime.mallocgcTinySC2, mallocgcSmallNoScanSC<n>, mallocgcSmallScanNoHeaderSC<n>)",
-           "Go 1.26 (sizespecializedmalloc)"),
-    Change(_CH, "returning memory", "sysmon scavenges spans idle for 5 minutes with madvise(MADV_DONTNEED)",
-           "a background scavenger goroutine returns free pages continuously (about 1 % of a CPU), keeping 10 % "
-           "over the heap goal; MADV_DONTNEED by default (GODEBUG=madvdontneed=0 for MADV_FREE)",
-           "Go 1.13 (bgscavenge), Go 1.16 (MADV_DONTNEED again)"),
+           "objects: 168 slots, not 170)", "Go 1.26"),
+    Change(_CH, "malloc entry", "the compiler calls runtime.newobject(typ), which calls mallocgc",
+           "for new(T) up to 80 B the compiler calls a malloc generated for T's size class directly (e.g. "
+           "mallocgcTinySC2; GOEXPERIMENT sizespecializedmalloc, on by default)", "Go 1.26"),
+    Change(_CH, "returning memory", "sysmon scavenges spans idle for 5 minutes (madvise, MADV_DONTNEED)",
+           "a background scavenger goroutine (Go 1.13) returns free pages continuously, about 1 % of a CPU, "
+           "keeping 10 % over the heap goal; MADV_DONTNEED by default again since Go 1.16 (Go 1.12 used "
+           "MADV_FREE; GODEBUG=madvdontneed=0 still does)", "Go 1.13, 1.16"),
 ]
 
 __all__ = ["HISTORY", "Allocator", "Metrics", "classes", "malloc_path", "read", "roundupsize", "rows",
