@@ -92,7 +92,7 @@ def test_static_packages_and_std_leaves_are_drawn():
     for fig in (viz.draw_import_graph(program, result), viz.draw_schedule(program, result),
                 viz.draw_order(program, result, added=("main", "st/tz"))):
         assert isinstance(fig, Figure)
-    texts = [t.get_text() for t in viz.draw_import_graph(program, result).axes[0].texts]
+    texts = [t.get_text() for t in viz.draw_import_graph(program, result).texts]
     assert "no inittask" in texts and "net/http\n(+1 it imports)" in texts
 
 

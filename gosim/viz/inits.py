@@ -22,7 +22,7 @@ from __future__ import annotations
 import html
 
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyBboxPatch
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.transforms import Affine2D
 
 from .. import inits
@@ -113,54 +113,59 @@ def _label(program: inits.Program, path: str) -> str:
     return path
 
 
-def _graph(ax, program: inits.Program, result: inits.Initialization, added: tuple[str, str] | None = None,
-           number: dict[str, int] | None = None) -> None:
+def _graph(fig: Figure, box: tuple[float, float, float, float], program: inits.Program,
+           result: inits.Initialization, added: tuple[str, str] | None = None) -> None:
+    """The import graph in ``box`` (left, bottom, width, height; figure fractions), drawn straight on the
+    figure through one transform: no axes to build, which a redraw would pay for."""
     graph = shown_packages(program)
     where = positions(graph)
-    number = numbered(program, result) if number is None else number
+    number = numbered(program, result)
     fill = colours(program)
     has = inits.has_inittask(program)
     width = max(1.0, max((len(max(_label(program, p).split("\n"), key=len)) for p in graph), default=8) * 0.075)
     w, h = min(width, 1.55), 0.42
     scale_x = max(w + 0.35, 1.0)
     xy = {p: (x * scale_x, y) for p, (x, y) in where.items()}
+    xs = [x for x, _ in xy.values()] or [0.0]
+    ys = [y for _, y in xy.values()] or [0.0]
+    x0, x1 = min(xs) - w / 2 - 0.25, max(xs) + w / 2 + 0.9
+    y0, y1 = min(ys) - h / 2 - 0.3, max(ys) + h / 2 + 0.3
+    left, bottom, bw, bh = box
+    data = Affine2D().translate(-x0, -y0).scale(bw / (x1 - x0), bh / (y1 - y0)).translate(left, bottom) \
+        + fig.transFigure
+
+    def put(x: float, y: float, text: str, **style) -> None:
+        fig.text(x, y, text, transform=data, **style)
+
     for p, imports in graph.items():
         for i in imports:
             new = added == (p, i)
-            (x0, y0), (x1, y1) = xy[p], xy[i]
+            (xa, ya), (xb, yb) = xy[p], xy[i]
             # an import that skips a row bows out to the side, around the boxes in between
-            long = y0 - y1 > 1.5
-            start, end = ((x0 + w / 2, y0), (x1 + w / 2, y1)) if long else ((x0, y0 - h / 2), (x1, y1 + h / 2))
-            ax.annotate("", xy=end, xytext=start,
-                        arrowprops=dict(arrowstyle="-|>", color=VERMILLION if new else GREY,
-                                        lw=2.2 if new else 1.1, linestyle="--" if new else "-",
-                                        shrinkA=1, shrinkB=1, mutation_scale=11,
-                                        connectionstyle=f"arc3,rad={-0.5 if long else 0}"))
+            long = ya - yb > 1.5
+            start, end = ((xa + w / 2, ya), (xb + w / 2, yb)) if long else ((xa, ya - h / 2), (xb, yb + h / 2))
+            fig.add_artist(FancyArrowPatch(
+                start, end, transform=data, arrowstyle="-|>", color=VERMILLION if new else GREY,
+                lw=2.2 if new else 1.1, linestyle="--" if new else "-", shrinkA=1, shrinkB=1, mutation_scale=11,
+                connectionstyle=f"arc3,rad={-0.5 if long else 0}", zorder=1))
             if new:
-                ax.text((start[0] + end[0]) / 2 + 0.06 + (0.35 if long else 0), (y0 + y1) / 2, "added",
-                        color=VERMILLION, fontsize=9.5, weight="bold", ha="left", va="center")
+                put((start[0] + end[0]) / 2 + 0.06 + (0.35 if long else 0), (ya + yb) / 2, "added",
+                    color=VERMILLION, fontsize=9.5, weight="bold", ha="left", va="center")
     for p, (x, y) in xy.items():
         runs = p in number
-        style = "-" if runs else ":"
-        face = fill[p] if runs else "#FFFFFF"
-        ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02,rounding_size=0.08",
-                                    facecolor=face, edgecolor=INK if runs else GREY, linewidth=1.2,
-                                    linestyle=style, zorder=2))
+        fig.add_artist(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02,rounding_size=0.08",
+                                      transform=data, facecolor=fill[p] if runs else "#FFFFFF",
+                                      edgecolor=INK if runs else GREY, linewidth=1.2,
+                                      linestyle="-" if runs else ":", zorder=2))
         text = _label(program, p)
-        ax.text(x, y, text, ha="center", va="center", fontsize=9.5 if "\n" not in text else 8.5, color=INK,
-                zorder=3, linespacing=1.1)
+        put(x, y, text, ha="center", va="center", fontsize=9.5 if "\n" not in text else 8.5, color=INK,
+            zorder=3, linespacing=1.1)
         if runs:
-            ax.scatter([x - w / 2], [y + h / 2], s=230, color=INK, zorder=4)
-            ax.text(x - w / 2, y + h / 2, str(number[p]), ha="center", va="center", fontsize=10, weight="bold",
-                    color="#FFFFFF", zorder=5)
+            put(x - w / 2, y + h / 2, str(number[p]), ha="center", va="center", fontsize=10, weight="bold",
+                color="#FFFFFF", zorder=4, bbox=dict(boxstyle="circle,pad=0.25", facecolor=INK, edgecolor=INK))
         else:
             why = "no inittask" if not has.get(p, False) else "no init code"
-            ax.text(x, y - h / 2 - 0.06, why, ha="center", va="top", fontsize=8.5, color=GREY, style="italic")
-    xs = [x for x, _ in xy.values()] or [0.0]
-    ys = [y for _, y in xy.values()] or [0.0]
-    ax.set_xlim(min(xs) - w / 2 - 0.25, max(xs) + w / 2 + 0.9)
-    ax.set_ylim(min(ys) - h / 2 - 0.3, max(ys) + h / 2 + 0.3)
-    ax.set_axis_off()
+            put(x, y - h / 2 - 0.06, why, ha="center", va="top", fontsize=8.5, color=GREY, style="italic")
 
 
 _MONO = 0.602  # DejaVu Sans Mono's advance, in ems: text is laid out in character columns
@@ -225,10 +230,11 @@ def draw_import_graph(program: inits.Program, result: inits.Initialization, *, t
     depth = layers(graph)
     height = max(depth.values(), default=0)
     wide = max(sum(1 for y in depth.values() if y == level) for level in range(height + 1))
-    fig = figure(max(6.0, 1.9 * wide + 1.0), 1.1 * height + 1.6)
-    ax = fig.add_subplot()
-    _graph(ax, program, result, added)
-    ax.set_title(title or f"numbered in init order. {_rule(result)}", fontsize=10.5, loc="left")
+    fig_h = 1.1 * height + 1.6
+    fig = figure(max(6.0, 1.9 * wide + 1.0), fig_h, layout=None)
+    _graph(fig, (0.01, 0.01, 0.98, 1 - 0.01 - 0.4 / fig_h), program, result, added)
+    fig.text(0.01, 1 - 0.1 / fig_h, title or f"numbered in init order. {_rule(result)}", fontsize=10.5,
+             ha="left", va="top")
     return fig
 
 
@@ -247,11 +253,10 @@ def draw_schedule(program: inits.Program, result: inits.Initialization, *, title
 def draw_order(program: inits.Program, result: inits.Initialization, *, title: str = "",
                added: tuple[str, str] | None = None) -> Figure:
     """The panel's frame: the graph (left) and how its order was made (right). The printed steps go in the
-    caption (`order_caption`): HTML text costs a redraw nothing. Axes are placed by hand (no constrained
-    layout), so a redraw costs one draw."""
+    caption (`order_caption`): HTML text costs a redraw nothing. Everything is drawn on the figure itself, no
+    axes, so a redraw builds few artists and draws once."""
     fig = figure(8.5, 3.7, layout=None)
-    graph_ax = fig.add_axes((0.01, 0.02, 0.42, 0.80))
-    _graph(graph_ax, program, result, added)
+    _graph(fig, (0.01, 0.02, 0.42, 0.80), program, result, added)
     _schedule(fig, (0.45, 0.02, 0.54, 0.80), program, result)
     fig.text(0.01, 0.97, title or _rule(result), ha="left", va="top", fontsize=11.5, weight="bold", color=INK)
     return fig
