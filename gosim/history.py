@@ -20,9 +20,9 @@ class Change:
 
 def changes() -> list[Change]:
     """Every chapter's rows, in chapter order."""
-    from . import boot
+    from . import boot, inits
 
     rows: list[Change] = []
-    for module in (boot,):
+    for module in (boot, inits):
         rows.extend(module.HISTORY)
     return rows

@@ -2,6 +2,7 @@
 frames on the static site. See `gosim.widgets.panel`."""
 
 from .boot import boot_panel
+from .inits import init_order_panel
 from .panel import STATIC_ENV, Control, Panel, static_mode
 
-__all__ = ["STATIC_ENV", "Control", "Panel", "boot_panel", "static_mode"]
+__all__ = ["STATIC_ENV", "Control", "Panel", "boot_panel", "init_order_panel", "static_mode"]
