@@ -29,6 +29,7 @@ from collections import deque
 import matplotlib
 import matplotlib.patches
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -352,6 +353,21 @@ def schedule_html(result) -> str:
 # --- the pacer -----------------------------------------------------------------------------------------------
 
 
+def _legend_image(handles, dpi: int, **kwargs) -> np.ndarray:
+    """A legend drawn once into an RGBA array, for `Figure.figimage`: a panel redraws its figure many times, and
+    a legend's text is the slowest part of each draw."""
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(8, 2), dpi=dpi)
+        canvas = FigureCanvasAgg(fig)
+        legend = fig.legend(handles, [h.get_label() for h in handles], loc="upper left", frameon=False, **kwargs)
+        canvas.draw()
+        box = legend.get_window_extent(canvas.get_renderer())
+        rgba = np.asarray(canvas.buffer_rgba())
+        height = rgba.shape[0]
+        return rgba[max(int(height - box.y1) - 1, 0):int(height - box.y0) + 1,
+                    max(int(box.x0) - 1, 0):int(box.x1) + 1].copy()
+
+
 def _limit_label(memlimit_mib: float) -> str:
     return "off" if math.isinf(memlimit_mib) else f"{memlimit_mib:g}MiB"
 
@@ -370,7 +386,7 @@ class HeapOverTime:
     The figure is built once and `update` changes only its data and texts: a panel redraws it many times, and
     building axes, ticks and legends is half the cost of a frame."""
 
-    def __init__(self) -> None:
+    def __init__(self, dpi: int = 80) -> None:
         with matplotlib.rc_context(RC):
             self.fig = fig = figure(8.6, 4.6, layout=None)
             self.left = left = fig.add_axes((0.08, 0.3, 0.43, 0.55))
@@ -396,8 +412,8 @@ class HeapOverTime:
             right.set_title("gosim's pacer: concurrent mark,\ntriggered before the goal", fontsize=10)
             live_patch = matplotlib.patches.Patch(color=BLUE, alpha=0.35, label="guide's live heap")
             handles = [self.toy_heap, live_patch, self.goal, self.trigger, self.marked, self.limits[0]]
-            fig.legend(handles, [h.get_label() for h in handles], loc="lower center", ncols=2, fontsize=9,
-                       bbox_to_anchor=(0.5, 0.0))
+            legend = _legend_image(handles, dpi, ncols=2, fontsize=9)
+            fig.figimage(legend, xo=max((8.6 * dpi - legend.shape[1]) // 2, 0), yo=2, origin="upper")
             box = dict(boxstyle="round,pad=0.3", facecolor="#FFFFFF", edgecolor=LIGHT, alpha=0.9)
             self.boxes = [ax.text(0.02, 0.97, "", transform=ax.transAxes, ha="left", va="top", fontsize=9,
                                   bbox=box) for ax in (left, right)]
@@ -455,7 +471,7 @@ class PacerFigure:
     mark as a share of GOMAXPROCS, stacked: the 25 % background workers, mutator assists, idle workers on spare Ps;
     a mark above shows where the GC CPU limiter was on. Built once; `update` changes data and texts."""
 
-    def __init__(self) -> None:
+    def __init__(self, dpi: int = 80) -> None:
         with matplotlib.rc_context(RC):
             self.fig = fig = figure(8.6, 5.4, layout=None)
             self.top = top = fig.add_axes((0.1, 0.45, 0.56, 0.41))
@@ -473,13 +489,17 @@ class PacerFigure:
             bot.set_xlabel("GC cycle")
             bot.set_ylim(0, 108)
             top.tick_params(labelbottom=False)
-            top.legend(loc="upper left", bbox_to_anchor=(1.01, 1.02), fontsize=9)
+            heap_keys = _legend_image([self.goal, self.trigger, self.peak, self.marked, self.live, self.limit],
+                                      dpi, fontsize=9)
+            fig.figimage(heap_keys, xo=int(0.67 * 8.6 * dpi), yo=int(0.86 * 5.4 * dpi) - heap_keys.shape[0],
+                         origin="upper")
             patches = [matplotlib.patches.Patch(color=SKY, label="background workers (25 %)"),
                        matplotlib.patches.Patch(color=VERMILLION, label="mutator assists"),
                        matplotlib.patches.Patch(facecolor=LIGHT, edgecolor=GREY, label="idle workers (spare Ps)"),
                        self.limited]
-            bot.legend(patches, [h.get_label() for h in patches], loc="upper left", bbox_to_anchor=(1.01, 1.1),
-                       fontsize=9)
+            cpu_keys = _legend_image(patches, dpi, fontsize=9)
+            fig.figimage(cpu_keys, xo=int(0.67 * 8.6 * dpi), yo=int(0.37 * 5.4 * dpi) - cpu_keys.shape[0],
+                         origin="upper")
             self.title = fig.text(0.012, 0.975, "", ha="left", va="top", fontsize=11.5, weight="bold")
             self.subtitle = fig.text(0.012, 0.93, "", ha="left", va="top", fontsize=10, color=GREY)
 
@@ -612,16 +632,14 @@ def draw_greentea(model: dict[str, tuple], real: dict[str, dict[str, float]] | N
     objects per visit per heap shape. Right: the real runtime's median mark time per cycle (ms) with and without
     Green Tea. ``model``: shape → (classic MarkStats, greentea MarkStats); ``real``: shape → {"greentea": ms,
     "classic": ms}."""
-    fig = figure(8.6, 4.2, layout=None)
-    a1 = fig.add_axes((0.1, 0.1, 0.37, 0.7))
+    fig = figure(8.6, 4.6, layout=None)
+    a1 = fig.add_axes((0.1, 0.22, 0.37, 0.6))
     shapes = list(model)
     x = np.arange(len(shapes))
     classic = [model[s][0] for s in shapes]
     green = [model[s][1] for s in shapes]
-    a1.bar(x - 0.2, [c.objects_scanned for c in classic], 0.4, color=GREY,
-           label="classic: one object per work item")
-    a1.bar(x + 0.2, [g.span_visits + g.workbuf_scans for g in green], 0.4, color=GREEN,
-           label="Green Tea: span visits (+ large objects)")
+    a1.bar(x - 0.2, [c.objects_scanned for c in classic], 0.4, color=GREY)
+    a1.bar(x + 0.2, [g.span_visits + g.workbuf_scans for g in green], 0.4, color=GREEN)
     for i, (c, g) in enumerate(zip(classic, green)):
         per = g.objects_per_visit
         a1.text(i + 0.2, g.span_visits + g.workbuf_scans, f"{per:.0f} object{'s' if round(per) != 1 else ''}\n"
@@ -632,24 +650,27 @@ def draw_greentea(model: dict[str, tuple], real: dict[str, dict[str, float]] | N
     a1.set_xticks(x, shapes)
     a1.set_yscale("log")
     a1.set_ylabel("work items dequeued (log)")
-    a1.set_ylim(30, max(c.objects_scanned for c in classic) * 40)
-    a1.legend(fontsize=8.5, loc="upper left")
+    a1.set_ylim(30, max(c.objects_scanned for c in classic) * 20)
     a1.set_title(f"model: marking {classic[0].objects_marked:,} objects", fontsize=10)
     if real:
-        a2 = fig.add_axes((0.6, 0.1, 0.38, 0.7))
-        a2.bar(x - 0.2, [real[s]["classic"] for s in shapes], 0.4, color=GREY, label="GOEXPERIMENT=nogreenteagc")
-        a2.bar(x + 0.2, [real[s]["greentea"] for s in shapes], 0.4, color=GREEN, label="Green Tea (default)")
+        a2 = fig.add_axes((0.6, 0.22, 0.38, 0.6))
+        a2.bar(x - 0.2, [real[s]["classic"] for s in shapes], 0.4, color=GREY)
+        a2.bar(x + 0.2, [real[s]["greentea"] for s in shapes], 0.4, color=GREEN)
         for i, s in enumerate(shapes):
             ratio = real[s]["classic"] / real[s]["greentea"]
             a2.text(i, max(real[s].values()) * 1.04, f"Green Tea {ratio:.1f}× faster" if ratio >= 1
                     else f"Green Tea {1 / ratio:.1f}× slower", ha="center", va="bottom", fontsize=8.5)
         a2.set_xticks(x, shapes)
         a2.set_ylabel(ylabel)
-        a2.set_ylim(0, max(max(v.values()) for v in real.values()) * 1.3)
-        a2.legend(fontsize=8.5, loc="upper left")
+        a2.set_ylim(0, max(max(v.values()) for v in real.values()) * 1.2)
+
         a2.set_title("real runtime: gcchurn's marks", fontsize=10)
     fig.text(0.012, 0.975, "Green Tea scans a dense heap span by span,\na linked list still one node at a time",
              ha="left", va="top", fontsize=11.5, weight="bold")
+    keys = [matplotlib.patches.Patch(color=GREY, label="classic marker (GOEXPERIMENT=nogreenteagc): one object "
+                                     "per work item"),
+            matplotlib.patches.Patch(color=GREEN, label="Green Tea (default): one span per work item")]
+    fig.legend(handles=keys, loc="lower center", ncols=1, fontsize=9, bbox_to_anchor=(0.5, 0.0))
     return fig
 
 

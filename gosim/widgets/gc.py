@@ -113,7 +113,9 @@ def heap_over_time_caption(workload: str, gogc, memlimit_mib: float, toy=None, r
              f"(peak {toy.peak_mib:.1f} MiB, GC CPU {toy.gc_cpu_pct:.1f} %); gosim's pacer {len(run.cycles)} "
              f"concurrent cycles (peak {run.peak / (1 << 20):.1f} MiB, GC CPU {run.gc_cpu_pct:.1f} %)."]
     parts.append("The guide charges each GC a fixed 40 ms besides scanning; gosim charges two short pauses and the "
-                 "mark work, which the background worker does beside the program, so its GC CPU is lower.")
+                 "mark work, which the background worker does beside the program, so its GC CPU is lower. Blue "
+                 "dots: what each of gosim's cycles marked, the live heap plus what the program allocated (black) "
+                 "during the mark; the next goal grows from there, which the guide's model does not have.")
     if not math.isinf(memlimit_mib):
         bound = sum(c.limit_bound for c in run.cycles)
         parts.append(f"The limit sets the goal in {bound} of gosim's {len(run.cycles)} cycles: the limit less "
