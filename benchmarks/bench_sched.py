@@ -1,8 +1,10 @@
 #!/usr/bin/env python
 """Scheduler model throughput: scheduling decisions (calls of the model's ``schedule``) per second of wall time,
-and 10,000 goroutines x GOMAXPROCS 8 x 1 s of virtual time. Targets: >= 500,000 decisions/s, <= 1 s wall.
+and 10,000 goroutines x GOMAXPROCS 8 x 1 s of virtual time. Targets: >= 500,000 decisions/s, <= 1 s wall. Also
+chapter 5's panel: step latency (a control changed → the model run and the figure redrawn), median and p90 over
+20 steps.
 
-    .venv/bin/python benchmarks/bench_sched.py [--repeat 3] [--real] [--profile WORKLOAD]
+    .venv/bin/python benchmarks/bench_sched.py [--repeat 3] [--real] [--profile WORKLOAD] [--panel-only]
 
 ``--real`` also runs the real cpubound program with 10,000 goroutines at GOMAXPROCS=8 for 1 s and prints the
 ratio of the model's wall time to the real one's. Numbers are wall-clock on whatever machine runs it (and the
@@ -81,12 +83,57 @@ def bench_decisions(procs: int, n: int, k: int, work_ns: int, repeat: int) -> tu
     return best[0], best[1], best[2].decisions
 
 
+def bench_panel(steps: int = 20) -> dict[str, tuple[float, float]]:
+    """Chapter 5's panel, as a reader drives it: ``steps`` changes of (GOMAXPROCS, workload), each to a frame not
+    drawn before (the model's run cache cleared, a fresh panel). Returns {part: (median s, p90 s)} for the whole
+    step (simulate + draw + PNG) in wall and in CPU time, the model run alone and the drawing alone (wall)."""
+    import itertools
+    import statistics
+
+    from gosim.widgets import sched as panels
+
+    panels.run.cache_clear()
+    panel = panels.sched_panel()
+    first = (2, "cpubound")  # the frame a reader sees when the page opens is drawn with the page
+    panel.frame(gomaxprocs=first[0], workload=first[1])
+    grid = [pw for pw in itertools.product(panels.GOMAXPROCS, panels.VARIANTS) if pw != first][:steps]
+    step, cpu, model, draw = [], [], [], []
+    for procs, workload in grid:
+        t0, c0 = time.perf_counter(), time.process_time()
+        panels.run(workload, procs, 1)
+        t1 = time.perf_counter()
+        panel.frame(gomaxprocs=procs, workload=workload)
+        t2, c2 = time.perf_counter(), time.process_time()
+        model.append(t1 - t0)
+        draw.append(t2 - t1)
+        step.append(t2 - t0)
+        cpu.append(c2 - c0)
+
+    def stats(xs):
+        return statistics.median(xs), statistics.quantiles(xs, n=10)[-1]
+
+    return {"step (wall)": stats(step), "step (CPU)": stats(cpu), "model run": stats(model),
+            "figure + PNG": stats(draw), "steps": (len(step), 0)}
+
+
+def print_panel(steps: int = 20) -> None:
+    r = bench_panel(steps)
+    print(f"chapter 5 panel: {r['steps'][0]} steps, each to a frame not drawn before (GOMAXPROCS x workload)")
+    for part in ("step (wall)", "step (CPU)", "model run", "figure + PNG"):
+        med, p90 = r[part]
+        print(f"  {part:<13} median {med * 1000:6.1f} ms   p90 {p90 * 1000:6.1f} ms")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--real", action="store_true", help="also time the real cpubound program (10,000 goroutines)")
     ap.add_argument("--profile", metavar="WORKLOAD", help="cProfile one 8-P, 1000-goroutine, 1 s run")
+    ap.add_argument("--panel-only", action="store_true", help="only the panel's step latency")
     args = ap.parse_args()
+    if args.panel_only:
+        print_panel()
+        return 0
     if args.profile:
         import cProfile
         import pstats
@@ -118,6 +165,8 @@ def main() -> int:
         wall, cpu, r = bench(w, procs, n, dur, args.repeat)
         print(f"{w:<10} {procs:>2} {n:>6} {dur:>7} {r.decisions:>10} {r.events:>9} {wall:>7.3f} {cpu:>6.3f} "
               f"{r.decisions / wall:>12,.0f}  {'ok' if wall <= 1 else 'over'}")
+    print()
+    print_panel()
     if args.real:
         from gosim.toolchain import schedtrace as st
 

@@ -277,19 +277,43 @@ def _key_entries(style: GStyle, preempts: bool, steals: bool, handoffs: bool, sy
     return gs + marks
 
 
+_CIVIDIS = matplotlib.colormaps["cividis"]
+RUNQ_KEY = [("global queue", BLACK, "_", 14), ("local queue, P0", _CIVIDIS(0.15), "_", 14),
+            ("local, last P", _CIVIDIS(0.85), "_", 14)]
+
+
+def sched_key_html(result) -> str:
+    """The colour key of `SchedFigure` for ``result`` as HTML: goroutines, marks, queue lines."""
+    gantt = result.gantt()
+    style = goroutine_style(gantt, model_names(result))
+    entries = _key_entries(style, bool(result.preemptions), bool(result.steals), bool(result.handoffs),
+                           bool(syscall_spans(result)), rows=40) + RUNQ_KEY
+    glyph = {"s": "■", "v": "▼", "^": "▲", "D": "◆", "_": "▬"}
+    parts = []
+    for label, colour, marker, _ in entries:
+        c = matplotlib.colors.to_hex(colour)
+        outline = "-webkit-text-stroke:0.6px #222;" if marker in ("v", "^", "D") or c.upper() == "#FFFFFF" else ""
+        parts.append(f"<span style='white-space:nowrap;margin-right:0.9em'><span style='color:{c};{outline}"
+                     f"font-size:1.15em'>{glyph[marker]}</span>&nbsp;{html.escape(label)}</span>")
+    return "<div style='line-height:1.6;font-size:0.9em'>" + " ".join(parts) + "</div>"
+
+
 class SchedFigure:
     """A model run (`gosim.sched.SchedResult`): the per-P timeline (top) and the run-queue lengths (bottom) on one
     time axis. Built once, `update` swaps the data: the panel draws one frame after another in the same figure
     (same size for every GOMAXPROCS, so the page does not jump under the reader), and building axes, ticks and
-    legends would cost a third of each frame. Up to `MAX_P` Ps."""
+    legends would cost a third of each frame. Up to `MAX_P` Ps. ``key=False`` leaves the colour key out of the
+    figure (and the timeline takes its width): the panel shows it as HTML (`sched_key_html`), which costs no
+    drawing."""
 
     MAX_P = 8
 
-    def __init__(self) -> None:
+    def __init__(self, key: bool = True) -> None:
+        width = 0.70 if key else 0.90
         with matplotlib.rc_context(RC):
-            self.fig = fig = figure(9.0, 5.2, layout=None)
-            self.ax = ax = fig.add_axes((0.075, 0.39, 0.70, 0.53))
-            self.rq = rq = fig.add_axes((0.075, 0.09, 0.70, 0.2), sharex=ax)
+            self.fig = fig = figure(9.0, 5.2 if key else 4.6, layout=None)
+            self.ax = ax = fig.add_axes((0.075, 0.39, width, 0.53) if key else (0.075, 0.41, width, 0.52))
+            self.rq = rq = fig.add_axes((0.075, 0.09, width, 0.2) if key else (0.075, 0.11, width, 0.2), sharex=ax)
             self.title = fig.text(0.075, 0.985, "", ha="left", va="top", fontsize=11)
             # The timeline's axes draw no ticks (tick machinery is the slowest part of a frame): P labels are plain
             # texts and the time grid one LineCollection at the run-queue axis' ticks.
@@ -305,10 +329,10 @@ class SchedFigure:
             rq.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3, integer=True))
             rq.set_xlabel("time since the program started (ms)")
             rq.set_ylabel("queued Gs")
-            self.key = _Key(fig, 0.80, 0.905, 13, 0.04)
-            _Key(fig, 0.80, 0.27, 3, 0.04).show([("global queue", BLACK, "_", 14),
-                                                ("local queue, P0", cmap(0.15), "_", 14),
-                                                ("local, last P", cmap(0.85), "_", 14)])
+            self.key = None
+            if key:
+                self.key = _Key(fig, 0.80, 0.905, 13, 0.04)
+                _Key(fig, 0.80, 0.27, 3, 0.04).show(RUNQ_KEY)
             self.artists: list = []
 
     def update(self, result, title: str | None = None, end_ms: float | None = None) -> Figure:
@@ -336,7 +360,8 @@ class SchedFigure:
         rq.set_xlim(0, end_ms)
         ticks = [x for x in rq.xaxis.get_major_locator().tick_values(0, end_ms) if 0 <= x <= end_ms]
         self.grid.set_segments([((x, -1), (x, nprocs)) for x in ticks])
-        self.key.show(_key_entries(style, bool(preempts), bool(steals), bool(handoffs), bool(spans)))
+        if self.key is not None:
+            self.key.show(_key_entries(style, bool(preempts), bool(steals), bool(handoffs), bool(spans)))
         self.title.set_text(title or sched_title(result))
         t, glob, local = result.runq_series()
         x = t / MS

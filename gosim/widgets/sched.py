@@ -57,14 +57,15 @@ def title(variant: str, result: sched.SchedResult) -> str:
 def sched_panel(gomaxprocs=GOMAXPROCS, variants=tuple(VARIANTS), default=(2, "cpubound"), seed: int = 1) -> Panel:
     """GOMAXPROCS buttons and a workload picker; the frame is `viz.sched.draw_sched` of a fresh model run."""
 
-    frame = viz.SchedFigure()
+    frame = viz.SchedFigure(key=False)  # the key is in the caption: HTML costs no drawing
 
     def draw(gomaxprocs: int, workload: str):
         result = run(workload, gomaxprocs, seed)
         return frame.update(result, title(workload, result))
 
     def caption(gomaxprocs: int, workload: str) -> str:
-        return viz.sched_caption(run(workload, gomaxprocs, seed))
+        result = run(workload, gomaxprocs, seed)
+        return viz.sched_key_html(result) + viz.sched_caption(result)
 
     return Panel(draw, caption=caption, controls=[
         Control("gomaxprocs", list(gomaxprocs), "GOMAXPROCS", default=default[0], kind="buttons"),
