@@ -20,9 +20,9 @@ class Change:
 
 def changes() -> list[Change]:
     """Every chapter's rows, in chapter order."""
-    from . import boot, inits
+    from . import alloc, boot, inits
 
     rows: list[Change] = []
-    for module in (boot, inits):
+    for module in (boot, inits, alloc):
         rows.extend(module.HISTORY)
     return rows

@@ -30,7 +30,8 @@ from ..alloc import views
 from ..alloc.mheap import heapArenaBytes
 from ..alloc.mpagealloc import pallocChunkBytes
 from ..alloc.sizeclasses import SizeClassToSize, pageSize, rows
-from .style import BLACK, BLUE, GREEN, GREY, INK, LIGHT, ORANGE, PURPLE, SKY, VERMILLION, YELLOW, figure, png, styled
+from .style import (BLACK, BLUE, GREEN, GREY, INK, LIGHT, ORANGE, PURPLE, SKY, VERMILLION, YELLOW, figure,
+                    show, styled)
 
 MiB = 1 << 20
 KiB = 1 << 10
@@ -62,14 +63,6 @@ def swatch(colour: str, label: str, *, pattern: str = "") -> str:
     return (f"<span style='white-space:nowrap;margin-right:0.9em'><span style='display:inline-block;width:0.8em;"
             f"height:0.8em;{bg};border:1px solid #222;vertical-align:middle;margin-right:0.3em'></span>"
             f"{html.escape(label)}</span>")
-
-
-def show(fig: Figure, dpi: int = 120):
-    """The figure as an IPython image for a notebook (a bare matplotlib `Figure` has no notebook display of its
-    own without pyplot): drawn at ``dpi``, shown 90 pixels per inch of figure wide."""
-    from IPython.display import Image
-
-    return Image(png(fig, dpi=dpi), width=round(fig.get_figwidth() * 90))
 
 
 def _mib(x: float) -> str:

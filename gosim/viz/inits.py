@@ -26,7 +26,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.transforms import Affine2D
 
 from .. import inits
-from .style import BLUE, GREEN, GREY, INK, ORANGE, PURPLE, SKY, VERMILLION, YELLOW, figure, png, styled
+from .style import BLUE, GREEN, GREY, INK, ORANGE, PURPLE, SKY, VERMILLION, YELLOW, figure, show, styled
 
 # Okabe-Ito, light enough to put black text on (yellow last: it is the weakest on white)
 PACKAGE_COLOURS = (SKY, ORANGE, GREEN, PURPLE, "#F5B7A3", "#9ECAE1", YELLOW, "#C7C7C7")
@@ -285,15 +285,6 @@ def order_caption(program: inits.Program, result: inits.Initialization, changed:
     steps = "".join(items)
     return (f"<div><b>order</b>: {order}" + (f" &nbsp;·&nbsp; {note}" if note else "") + "</div>"
             f"<div style='columns:2;column-gap:2em;margin-top:0.4em;font-size:90%'>{steps}</div>")
-
-
-def show(fig: Figure, dpi: int = 150):
-    """The figure as an IPython image: drawn at ``dpi`` (sharp on high-density screens), shown at 90 pixels
-    per inch of figure, so an 8-inch figure fills a page's 720-pixel column and its 9-point text reads as
-    about 11 pixels. (A bare matplotlib Figure has no notebook display of its own without pyplot.)"""
-    from IPython.display import Image
-
-    return Image(png(fig, dpi=dpi), width=round(fig.get_figwidth() * 90))
 
 
 def _rule(result: inits.Initialization) -> str:

@@ -70,3 +70,12 @@ def png(fig: Figure, dpi: int = 80) -> bytes:
     with matplotlib.rc_context(RC):
         fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 3})
     return buffer.getvalue()
+
+
+def show(fig: Figure, dpi: int = 150):
+    """The figure as an IPython image for a notebook: drawn at ``dpi`` (sharp on high-density screens), shown at
+    90 pixels per inch of figure, so an 8-inch figure fills the page's ~720-pixel column and its 9-point text reads
+    as about 11 pixels. A bare matplotlib `Figure` has no notebook display of its own without pyplot."""
+    from IPython.display import Image
+
+    return Image(png(fig, dpi=dpi), width=round(fig.get_figwidth() * 90))
