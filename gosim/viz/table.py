@@ -29,14 +29,17 @@ class Table:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th style='text-align:left'>{html.escape(c)}</th>" for c in self.columns)
+        head = "".join(f"<th style='{_PAD}'>{html.escape(c)}</th>" for c in self.columns)
         body = "".join(
-            "<tr>" + "".join(f"<td style='text-align:left'>{_cell(c)}</td>" for c in row) + "</tr>"
+            "<tr>" + "".join(f"<td style='{_PAD}'>{_cell(c)}</td>" for c in row) + "</tr>"
             for row in self.rows
         )
         caption = f"<caption style='caption-side:top;text-align:left'>{html.escape(self.caption)}</caption>" \
             if self.caption else ""
         return f"<table class='gosim-table'>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+_PAD = "text-align:left;vertical-align:top;padding:0.2em 0.9em 0.2em 0"
 
 
 def _text(value: Any) -> str:
