@@ -70,15 +70,18 @@ async function checkControls(page, name) {
       if (after === start) fail(name, "moving a slider did not change the shown frame");
       else moved += 1;
     }
-    const buttons = await panel.$$(".widget-toggle-buttons button");
-    for (const button of buttons.slice(0, 2)) {
-      const start = await visibleFrame(panel);
-      if ((await button.getAttribute("class")).includes("mod-active")) continue;
-      await button.click();
-      await page.waitForTimeout(150);
-      const after = await visibleFrame(panel);
-      if (after === start) fail(name, "pressing a control button did not change the shown frame");
-      else moved += 1;
+    for (const group of await panel.$$(".widget-toggle-buttons")) {
+      // press the first button that is not already selected, in every group of buttons
+      for (const button of await group.$$("button")) {
+        if ((await button.getAttribute("class")).includes("mod-active")) continue;
+        const start = await visibleFrame(panel);
+        await button.click();
+        await page.waitForTimeout(150);
+        const after = await visibleFrame(panel);
+        if (after === start) fail(name, "pressing a control button did not change the shown frame");
+        else moved += 1;
+        break;
+      }
     }
   }
   return { panels: outer.length, moved };
