@@ -77,7 +77,8 @@ class Excerpt:
         formatter = HtmlFormatter(noclasses=True, linenos="inline", linenostart=self.start, style="default",
                                   nobackground=True)
         code = highlight(self.text, lexer, formatter)
-        return (f'<div class="gosim-excerpt"><div style="font-family:monospace;font-size:85%;color:#555">'
+        return (f'<div class="gosim-excerpt" style="tab-size:4;-moz-tab-size:4">'
+                f'<div style="font-family:monospace;font-size:85%;color:#555">'
                 f"{html.escape(self.location)} (live from the installed toolchain)</div>{code}</div>")
 
 
