@@ -35,6 +35,9 @@ from matplotlib.patches import Patch
 from .style import BLACK, BLUE, GREEN, GREY, INK, ORANGE, PURPLE, RC, SKY, VERMILLION, YELLOW, figure, styled
 
 MS = 1e6
+# Figures shown in the page (not the panel's frames) are drawn 7.2 inches wide: at the notebook's 100 dpi that is
+# about the width of the book's text column, so their type is shown at its own size, not shrunk.
+WIDTH = 7.2
 # Okabe-Ito without black (main), grey (the runtime), orange (syscalls) and vermillion (preemptions), plus three
 # colours of Paul Tol's palettes, which stay apart for the common colour-vision deficiencies.
 WORKER_COLOURS = (BLUE, GREEN, SKY, PURPLE, YELLOW, "#882255", "#44AA99", "#8C6D31")
@@ -221,13 +224,17 @@ def _legend(ax, style: GStyle, marks: list, max_goroutines: int = 9):
                      handlelength=1.2, borderaxespad=0.0, labelspacing=0.35)
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def sched_title(result, label: str | None = None) -> str:
     """What happened in a model run, in a line: the workload, GOMAXPROCS and the scheduler's events."""
     what = label or result.workload
     if not result.asyncpreempt and "asyncpreemptoff" not in what:
         what += " (asyncpreemptoff)"
-    events = (f"{len(result.preemptions)} preemptions, {len(result.steals)} steals, "
-              f"{len(result.handoffs)} P hand-offs")
+    events = (f"{_n(len(result.preemptions), 'preemption')}, {_n(len(result.steals), 'steal')}, "
+              f"{_n(len(result.handoffs), 'P hand-off')}")
     if not result.exited:
         events = "main starved, it never runs again"
     return f"{what}, GOMAXPROCS={result.gomaxprocs}: {events}"
@@ -309,12 +316,18 @@ class SchedFigure:
     MAX_P = 8
 
     def __init__(self, key: bool = True) -> None:
-        width = 0.70 if key else 0.90
+        # With its key, 9 inches for 80 dpi; without (the panel), 7.2 inches for 100 dpi: both 720 pixels wide,
+        # about the text column, so the type is shown at its size.
         with matplotlib.rc_context(RC):
-            self.fig = fig = figure(9.0, 5.2 if key else 4.6, layout=None)
-            self.ax = ax = fig.add_axes((0.075, 0.39, width, 0.53) if key else (0.075, 0.41, width, 0.52))
-            self.rq = rq = fig.add_axes((0.075, 0.09, width, 0.2) if key else (0.075, 0.11, width, 0.2), sharex=ax)
-            self.title = fig.text(0.075, 0.985, "", ha="left", va="top", fontsize=11)
+            if key:
+                self.fig = fig = figure(9.0, 5.2, layout=None)
+                self.ax = ax = fig.add_axes((0.075, 0.39, 0.70, 0.53))
+                self.rq = rq = fig.add_axes((0.075, 0.09, 0.70, 0.2), sharex=ax)
+            else:
+                self.fig = fig = figure(WIDTH, 4.4, layout=None)
+                self.ax = ax = fig.add_axes((0.085, 0.41, 0.895, 0.5))
+                self.rq = rq = fig.add_axes((0.085, 0.115, 0.895, 0.2), sharex=ax)
+            self.title = fig.text(0.085 if not key else 0.075, 0.985, "", ha="left", va="top", fontsize=11)
             # The timeline's axes draw no ticks (tick machinery is the slowest part of a frame): P labels are plain
             # texts and the time grid one LineCollection at the run-queue axis' ticks.
             ax.xaxis.set_visible(False)
@@ -406,15 +419,15 @@ def draw_gantt_pair(model, real, real_names: dict[int, str], real_title: str = "
     mg, rg = model.gantt(), real.gantt()
     nprocs = max([model.gomaxprocs, *(p + 1 for p in mg), *(p + 1 for p in rg)])
     end_ms = end_ms or max(model.end_ns, real.end_ns) / MS
-    rows_h = 0.42 * nprocs + 0.6
-    fig = figure(9.0, 2 * rows_h + 1.2, layout=None)
-    height = 2 * rows_h + 1.2
-    axes = []
+    rows_h = max(0.45 * nprocs + 0.5, 1.9)  # room for the goroutines' key beside each timeline
+    height = 2 * rows_h + 1.45
+    fig = figure(WIDTH, height, layout=None)
+    axes, marks = [], {}
     for i, (gantt, names, title) in enumerate((
             (mg, model_names(model), f"model: gosim.sched, GOMAXPROCS={model.gomaxprocs}"),
             (rg, real_names, real_title))):
-        y0 = (0.55 + (1 - i) * (rows_h + 0.1)) / height
-        ax = fig.add_axes((0.07, y0, 0.71, rows_h / height - 0.3 / height), sharex=axes[0] if axes else None)
+        y0 = (0.95 + (1 - i) * (rows_h + 0.05)) / height
+        ax = fig.add_axes((0.07, y0, 0.68, (rows_h - 0.4) / height), sharex=axes[0] if axes else None)
         axes.append(ax)
         style = goroutine_style(gantt, names)
         _bars(ax, gantt, style, end_ms * MS)
@@ -428,10 +441,14 @@ def draw_gantt_pair(model, real, real_names: dict[int, str], real_title: str = "
         _syscall_band(ax, spans)
         _marks(ax, preempts, steals, [])
         _timeline_axes(ax, nprocs, end_ms)
-        _legend(ax, style, _mark_handles(bool(preempts), bool(steals), False, bool(spans)), max_goroutines=7)
-        ax.set_title(title, loc="left", fontsize=11)
+        _legend(ax, style, [], max_goroutines=8)
+        for handle in _mark_handles(bool(preempts), bool(steals), False, bool(spans)):
+            marks.setdefault(handle.get_label(), handle)
+        ax.set_title(title, loc="left", fontsize=10.5)
     axes[0].tick_params(axis="x", labelbottom=False)
     axes[1].set_xlabel("time since the first event (ms)")
+    fig.legend(handles=list(marks.values()), loc="lower left", bbox_to_anchor=(0.06, 0.0), ncols=len(marks),
+               fontsize=9, handlelength=1.2, columnspacing=1.2)
     return fig
 
 
@@ -449,12 +466,12 @@ def draw_why_slice(result, first: int = 2) -> Figure:
     lo, hi = s0 - 4 * MS, e1 + 3 * MS
     ticks = [t for t in result.sysmon_wakeups if lo <= t <= hi]
     period = float(np.median(np.diff(ticks)))
-    fig = figure(9.0, 3.5)
+    fig = figure(WIDTH, 3.4)
     ax = fig.add_subplot()
     ax.grid(False)
     for t in ticks:
         ax.axvline((t - lo) / MS, color=GREY, lw=1, ls=(0, (3, 3)), zorder=0)
-    ax.text((ticks[0] - lo) / MS + 0.3, -0.05, f"sysmon wakes (dashed lines: every {period / MS:.2f} ms)",
+    ax.text((ticks[0] - lo) / MS + 0.3, -0.05, f"dashed: sysmon wakes, every {period / MS:.2f} ms",
             color=GREY, fontsize=9, ha="left", va="center")
     for (s, e, g), colour in (((s0, e0, g0), BLUE), ((s1, e1, g1), GREEN)):
         ax.barh(1, (e - s) / MS, left=(s - lo) / MS, height=0.5, color=colour, edgecolor="white")
@@ -479,8 +496,8 @@ def draw_why_slice(result, first: int = 2) -> Figure:
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
     ax.set_xlabel(f"time (ms, from {lo / MS:.2f} ms into the run)")
-    ax.set_title(f"A slice is two sysmon periods: {period / MS:.2f} ms to be seen, {period / MS:.2f} ms more to be "
-                 f"preempted ≈ {(e0 - s0) / MS:.1f} ms", loc="left", fontsize=11)
+    ax.set_title(f"A slice is two sysmon periods: {period / MS:.2f} ms to be seen,\n{period / MS:.2f} ms more "
+                 f"to be preempted: {(e0 - s0) / MS:.2f} ms", loc="left", fontsize=11)
     return fig
 
 
@@ -495,21 +512,21 @@ def draw_timeslices(model_ms, real_ms, reference: dict | None = None, naive_ms: 
     """Time slices (ms) of CPU-bound goroutines: their distribution on a 0-25 ms axis (left), the cumulative
     distribution around 20 ms (right); ``reference``: recorded percentiles {"p10_ms", "p50_ms", "p90_ms"}."""
     model_ms, real_ms = np.asarray(model_ms, float), np.asarray(real_ms, float)
-    fig = figure(9.0, 3.7)
-    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
+    fig = figure(WIDTH, 3.6)
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1]})
     bins = np.arange(0, 25.5, 0.5)
     for values, kw in ((real_ms, dict(color=SKY, label=f"real ({len(real_ms)} slices)")),
                        (model_ms, dict(histtype="step", lw=2, color=BLUE, label=f"model ({len(model_ms)})"))):
         if values.size:
             left.hist(np.clip(values, 0, 25), bins=bins, weights=np.full(values.size, 1 / values.size), **kw)
     left.axvline(naive_ms, color=VERMILLION, ls="--", lw=1.5)
-    left.text(naive_ms + 0.4, 0.55, "forcePreemptNS = 10 ms:\nwhat a model that\npreempts at the limit\n"
-              "would predict", color=VERMILLION, ha="left", va="center", fontsize=9)
+    left.text(naive_ms - 0.4, 0.5, "forcePreemptNS\n= 10 ms: where\na model that\npreempts at\nthe limit puts\n"
+              "every slice", color=VERMILLION, ha="right", va="center", fontsize=9)
     left.set_ylim(0, 1.05)
     left.set_xlabel("time slice (ms)")
     left.set_ylabel("share of slices")
     left.legend(loc="upper left", fontsize=9)
-    left.set_title("Slices last 20 ms, not 10", loc="left", fontsize=11)
+    left.set_title("Slices last 20 ms, not 10", loc="left", fontsize=10.5)
     _ecdf(right, real_ms, color=SKY, lw=2.5, label="real, this run")
     _ecdf(right, model_ms, color=BLUE, lw=1.5, label="model")
     if reference:
@@ -522,10 +539,10 @@ def draw_timeslices(model_ms, real_ms, reference: dict | None = None, naive_ms: 
     right.set_ylim(0, 1.02)
     right.set_xlabel("time slice (ms)")
     right.set_ylabel("share of slices ≤ x")
-    right.legend(loc="lower right", fontsize=9)
+    right.legend(loc="lower right", fontsize=8.5)
     mm = f"{np.median(model_ms):.2f}" if model_ms.size else "-"
     rm = f"{np.median(real_ms):.2f}" if real_ms.size else "-"
-    right.set_title(f"Close up: median {mm} ms (model), {rm} ms (real)", loc="left", fontsize=11)
+    right.set_title(f"Close up. Median: model {mm} ms,\nreal {rm} ms", loc="left", fontsize=10.5)
     return fig
 
 
@@ -538,9 +555,9 @@ def draw_schedtrace(real: dict, model: dict | None = None, goroutines: int | Non
     ``schedticks``), real solid and the model's dashed: top, the global queue and the local queues (all Ps
     together); bottom, each P's schedtick."""
     procs = sorted(real)
-    fig = figure(9.0, 6.0)
+    fig = figure(WIDTH, 6.2)
     axes = fig.subplots(2, len(procs), sharex=True, sharey="row", squeeze=False)
-    fig.get_layout_engine().set(rect=(0, 0.09, 1, 0.91))
+    fig.get_layout_engine().set(rect=(0, 0.12, 1, 0.88))
     cmap = matplotlib.colormaps["cividis"]
     for j, n in enumerate(procs):
         q, t = axes[0][j], axes[1][j]
@@ -554,18 +571,18 @@ def draw_schedtrace(real: dict, model: dict | None = None, goroutines: int | Non
             for p in range(n):
                 t.plot(ms, [r.schedticks[p] for r in rows], style, color=cmap(0.15 + 0.7 * p / max(1, n - 1)),
                        lw=1.6 if who == "real" else 1.2, **mark)
-        q.set_title(f"GOMAXPROCS={n}", fontsize=11)
+        q.set_title(f"GOMAXPROCS={n}", fontsize=10)
         t.set_xlabel("time (ms)")
-    axes[0][0].set_ylabel("queued goroutines")
-    axes[1][0].set_ylabel("schedtick of each P")
+    axes[0][0].set_ylabel("queued Gs")
+    axes[1][0].set_ylabel("schedtick, each P")
     handles = [Line2D([], [], color=BLACK, lw=2, label="global queue"),
                Line2D([], [], color=SKY, lw=2, label="local queues, all Ps"),
                Line2D([], [], color=cmap(0.15), lw=1.6, label="schedtick, P0 (dark) ... last P (light)"),
                Line2D([], [], color=GREY, lw=1.6, marker="o", ms=4, label="real (SCHED lines)"),
                Line2D([], [], color=GREY, lw=1.2, ls="--", label="model")]
-    fig.legend(handles=handles, loc="lower center", ncols=3, fontsize=9, bbox_to_anchor=(0.5, 0.0))
+    fig.legend(handles=handles, loc="lower center", ncols=2, fontsize=9, bbox_to_anchor=(0.5, 0.0))
     who = f"{goroutines} spinning goroutines" if goroutines else "CPU-bound goroutines"
-    fig.suptitle(f"GODEBUG=schedtrace=100 with {who}: each P's schedtick climbs ~5 per 100 ms", fontsize=11,
+    fig.suptitle(f"schedtrace=100, {who}:\neach P's schedtick climbs by ~5 per 100 ms", fontsize=11,
                  x=0.01, ha="left")
     return fig
 
@@ -577,7 +594,7 @@ def draw_queue_sequence(model_rows, real_rows, goroutines: int) -> Figure:
     m = [(r.ms, r.runqueue, r.runq[0]) for r in model_rows[1:] if len(r.runq) == 1]
     r = [(x.ms, x.runqueue, x.runq[0]) for x in real_rows[1:] if len(x.runq) == 1]
     k = min(len(m), len(r))
-    fig = figure(9.0, 3.5)
+    fig = figure(WIDTH, 3.6)
     ax = fig.add_subplot()
     x = np.arange(k)
     for off, rows, who, hatch in ((-0.2, m[:k], "model", None), (0.2, r[:k], "real", "//")):
@@ -586,13 +603,13 @@ def draw_queue_sequence(model_rows, real_rows, goroutines: int) -> Figure:
         ax.bar(x + off, g, 0.38, color=BLACK, hatch=hatch, edgecolor="white", label=f"global ({who})")
         ax.bar(x + off, loc, 0.38, bottom=g, color=SKY, hatch=hatch, edgecolor="white", label=f"local ({who})")
         for xi, gi, li in zip(x + off, g, loc):
-            ax.text(xi, gi + li + 0.3, f"{gi} [{li}]", ha="center", va="bottom", fontsize=9)
+            ax.text(xi, gi + li + 0.3, f"{gi}\n[{li}]", ha="center", va="bottom", fontsize=8.5, linespacing=1.0)
     ax.set_xticks(x)
-    ax.set_xticklabels([f"SCHED row {i + 2}\n~{(i + 1) * 100} ms" for i in range(k)])
+    ax.set_xticklabels([f"row {i + 2}\n~{(i + 1) * 100} ms" for i in range(k)])
     ax.set_ylabel("queued goroutines")
-    ax.set_ylim(0, goroutines + 3)
+    ax.set_ylim(0, goroutines + 4)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
-    ax.set_title(f"GOMAXPROCS=1, {goroutines} spinners: ~5 preempted Gs per 100 ms move to the global queue, "
+    ax.set_title(f"GOMAXPROCS=1, {goroutines} spinners: ~5 preempted Gs per 100 ms\nmove to the global queue, "
                  "then a batch comes back", loc="left", fontsize=11)
     return fig
 
@@ -601,19 +618,20 @@ def draw_queue_sequence(model_rows, real_rows, goroutines: int) -> Figure:
 def draw_starvation(runs: dict, timeout_s: float) -> Figure:
     """Schedticks (summed over Ps) against time for each run (``{label: (rows, exited)}``) under
     ``asyncpreemptoff=1``; a run killed at the timeout ends in a cross."""
-    fig = figure(9.0, 3.5)
+    fig = figure(WIDTH, 3.5)
     ax = fig.add_subplot()
     for (label, (rows, exited)), colour in zip(runs.items(), (VERMILLION, PURPLE, GREEN, BLUE)):
         ms = [r.ms for r in rows]
         ticks = [sum(r.schedticks) for r in rows]
         ax.plot(ms, ticks, "-o", ms=4, color=colour, lw=2,
                 label=f"{label}: {'main returned' if exited else f'killed after {timeout_s:g} s'}")
-        if ms and not exited:
-            ax.plot(ms[-1], ticks[-1], "X", ms=11, color=colour, mec=INK)
-    ax.set_ylim(bottom=0)
+        if ms:
+            ax.plot(ms[-1], ticks[-1], "o" if exited else "X", ms=9 if exited else 11, color=colour, mec=INK)
+    top = max((sum(r.schedticks) for rows, _ in runs.values() for r in rows), default=1)
+    ax.set_ylim(0, top * 1.9)
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("schedticks, all Ps")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+    ax.legend(loc="upper right", fontsize=9)
     ax.set_title("asyncpreemptoff=1: without a preemption point, schedticks stop", loc="left", fontsize=11)
     return fig
 
@@ -633,7 +651,7 @@ def draw_stack_growth(run, depth: int, frame: int, base: int = 0, real_moves=())
     size = np.full(d.shape, stk.fixedStack, float)
     for gr in run.growths:
         size[d >= gr.depth] = gr.new
-    fig = figure(9.0, 4.0)
+    fig = figure(WIDTH, 4.2)
     ax = fig.add_subplot()
     ax.step(d, size / 1024, where="post", color=BLUE, lw=2.2, label="stack size (model)")
     ax.step(d, (size - stk.stackGuard) / 1024, ":", where="post", color=BLUE, lw=1,
@@ -651,11 +669,11 @@ def draw_stack_growth(run, depth: int, frame: int, base: int = 0, real_moves=())
     fmt = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}")
     ax.xaxis.set_major_formatter(fmt)
     ax.yaxis.set_major_formatter(fmt)
-    ax.set_ylim(0.25, run.size / 1024 * 4)
+    ax.set_ylim(0.25, run.size / 1024 * 6)
     ax.set_xlim(1, depth)
     ax.set_xlabel("call depth (recursion level, log scale)")
     ax.set_ylabel("KiB (log scale)")
     ax.legend(loc="upper left", fontsize=9)
-    ax.set_title(f"{frame} B per call: from 2 KiB, the stack doubles {len(run.growths)} times by depth {depth}, "
-                 "copied whole each time", loc="left", fontsize=11)
+    ax.set_title(f"{frame} B per call: from 2 KiB, the stack doubles {len(run.growths)} times by depth {depth},"
+                 "\ncopied whole each time", loc="left", fontsize=11)
     return fig

@@ -1,9 +1,10 @@
 """Chapter 5's panel: GOMAXPROCS × a workload → the per-P timeline, the run-queue lengths, steals and hand-offs.
 
 Each frame is one small run of `gosim.sched.simulate` (a few goroutines, tens of milliseconds of virtual time:
-each workload on the time scale where its pattern shows), drawn by `gosim.viz.sched.draw_sched`. Runs are cached,
-so moving back to a frame costs nothing; a new frame costs one simulation and one drawing (well under 100 ms,
-measured by benchmarks/bench_sched.py). Static site: 4 × 6 = 24 precomputed frames.
+each workload on the time scale where its pattern shows), drawn by `gosim.viz.sched.SchedFigure` 7.2 inches wide
+at 100 dpi (the width of the book's column) with its colour key in the caption, as HTML. Runs are cached, so moving
+back to a frame costs nothing; a new frame costs one simulation and one drawing (benchmarks/bench_sched.py
+measures it). Static site: 4 × 6 = 24 precomputed frames.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class Variant:
 
 VARIANTS: dict[str, Variant] = {
     "cpubound": Variant("cpubound", 8, "120ms", "1ms", "CPU-bound"),
-    "starve": Variant("cpubound", 8, "120ms", "1ms", "CPU-bound, asyncpreemptoff", asyncpreempt=False,
+    "starve": Variant("cpubound", 8, "120ms", "1ms", "asyncpreemptoff", asyncpreempt=False,
                       limit="160ms"),
     "fanout": Variant("fanout", 16, "4ms", "20us", "fan-out/fan-in"),
     "prodcons": Variant("prodcons", 8, "10ms", "50us", "producer/consumer"),
@@ -67,7 +68,7 @@ def sched_panel(gomaxprocs=GOMAXPROCS, variants=tuple(VARIANTS), default=(2, "cp
         result = run(workload, gomaxprocs, seed)
         return viz.sched_key_html(result) + viz.sched_caption(result)
 
-    return Panel(draw, caption=caption, controls=[
+    return Panel(draw, caption=caption, dpi=100, controls=[
         Control("gomaxprocs", list(gomaxprocs), "GOMAXPROCS", default=default[0], kind="buttons"),
         Control("workload", list(variants), "workload", default=default[1], kind="buttons",
                 labels=[VARIANTS[v].label for v in variants]),
