@@ -118,4 +118,4 @@ def test_a_slice_is_two_sysmon_periods():
     ts = sched.simulate("timeslice", gomaxprocs=1, goroutines=2, duration="200ms")
     fig = viz.draw_why_slice(ts)
     title = fig.axes[0].get_title(loc="left")
-    assert "10.05 ms to be seen" in title and "20.1 ms" in title
+    assert "10.05 ms to be seen" in title and title.endswith("20.10 ms")
