@@ -562,7 +562,7 @@ def draw_tradeoff(curves: dict[str, list[tuple[float, float, float]]], title: st
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set_ylim(bottom=0)
     ax.legend(title="labels: GOGC")
-    ax.set_title(title or "doubling GOGC roughly halves GC CPU and doubles the peak heap")
+    ax.set_title(title or "GC CPU against peak heap over GOGC")
     return fig
 
 

@@ -118,8 +118,11 @@ def heap_over_time_caption(workload: str, gogc, memlimit_mib: float, toy=None, r
                  "during the mark; the next goal grows from there, which the guide's model does not have.")
     if not math.isinf(memlimit_mib):
         bound = sum(c.limit_bound for c in run.cycles)
-        parts.append(f"The limit sets the goal in {bound} of gosim's {len(run.cycles)} cycles: the limit less "
-                     "3 % headroom (at least 1 MiB), where the guide's goal is the limit itself.")
+        if bound:
+            parts.append(f"The limit sets the goal in {bound} of gosim's {len(run.cycles)} cycles: the limit "
+                         "less 3 % headroom (at least 1 MiB), where the guide's goal is the limit itself.")
+        else:
+            parts.append(f"The {memlimit_mib:g} MiB limit is never reached: GOGC sets every goal.")
     return " ".join(parts)
 
 
