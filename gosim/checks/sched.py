@@ -50,7 +50,7 @@ def rows_from_real(lines) -> list[SchedTraceRow]:
 
 
 def within(model: float, real: float, tolerance: float) -> bool:
-    return abs(model - real) <= tolerance * abs(real)
+    return bool(abs(model - real) <= tolerance * abs(real))
 
 
 def timeslice_check(model: SchedResult, real_p50_ms: float, tolerance: float = 0.10,
