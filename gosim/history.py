@@ -20,9 +20,9 @@ class Change:
 
 def changes() -> list[Change]:
     """Every chapter's rows, in chapter order."""
-    from . import alloc, boot, inits
+    from . import alloc, boot, gc, inits
 
     rows: list[Change] = []
-    for module in (boot, inits, alloc):
+    for module in (boot, inits, alloc, gc):
         rows.extend(module.HISTORY)
     return rows

@@ -8,8 +8,8 @@ import pytest
 
 from gosim import toolchain as tc
 from gosim.alloc import sizeclasses as sc
-from gosim.toolchain.procmem import (Mapping, parse_allocs_by_size, parse_memrss, parse_status,
-                                     source_file)
+from gosim.toolchain import source_file
+from gosim.toolchain.procmem import Mapping, parse_allocs_by_size, parse_memrss, parse_status
 
 STATUS = """Name:\tmemrss
 Umask:\t0022

@@ -10,7 +10,8 @@ from gosim import toolchain as tc
 from gosim.alloc import Allocator, views, workloads
 from gosim.alloc.sizeclasses import allocs_by_size_buckets
 from gosim.checks import alloc as check
-from gosim.toolchain.procmem import parse_memrss, source_file
+from gosim.toolchain import source_file
+from gosim.toolchain.procmem import parse_memrss
 from gosim.viz import alloc as va
 from gosim.widgets import alloc as wa
 

@@ -278,3 +278,14 @@ def test_gdb_timeout_kills_gdb_and_the_program(make_module):
         tc.gdb_trace(binary, ["main.main"], timeout=2, attempts=1)
     left = subprocess.run(["pgrep", "-f", str(binary)], capture_output=True, text=True).stdout.split()
     assert left == []
+
+
+def test_source_finds_types_and_whole_files():
+    p = tc.source("runtime.p")
+    assert p.path == "runtime/runtime2.go" and p.text.startswith("type p struct {") and p.text.endswith("}")
+    assert "runnext guintptr" in p.text
+    whole = tc.source_file("runtime/malloc.go")
+    assert whole.start == 1 and whole.text.startswith("// Copyright")
+    assert "Memory allocator." in whole.between(r"^// Memory allocator").text
+    with pytest.raises(GoToolchainError, match="not a file"):
+        tc.source_file("../../etc/passwd")

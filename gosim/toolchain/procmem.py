@@ -8,8 +8,6 @@
   ``/proc/self/maps`` (``map lo=0x... hi=0x... perm=rw-p kb=N``); `parse_memrss` turns them into a `MemRun`.
 * ``gosim/programs/allocmix`` prints one JSON object with the ``/gc/heap/allocs-by-size:bytes`` histogram of a
   small program's work; `parse_allocs_by_size` returns it as an `AllocsBySize`.
-* `source_file` reads a whole file of the installed ``$GOROOT/src`` as an `Excerpt` (for comments that belong to
-  no function, like ``malloc.go``'s design comment), to narrow with ``.between``.
 """
 
 from __future__ import annotations
@@ -19,8 +17,6 @@ from dataclasses import dataclass
 
 from .errors import GoToolchainError
 from .gctrace import parse_fields
-from .go import Toolchain
-from .source import Excerpt
 
 
 def parse_status(text: str) -> dict[str, int]:
@@ -128,13 +124,3 @@ def parse_allocs_by_size(stdout: str) -> AllocsBySize:
     return result
 
 
-def source_file(path: str, *, toolchain: Toolchain | None = None) -> Excerpt:
-    """A whole file of the installed ``$GOROOT/src`` (``"runtime/malloc.go"``) as an `Excerpt`."""
-    tc = toolchain or Toolchain.installed()
-    full = (tc.src / path).resolve()
-    if not full.is_relative_to(tc.src.resolve()) or not full.is_file():
-        raise GoToolchainError(f"{path} is not a file of {tc.src}")
-    lines = full.read_text().split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return Excerpt(path, path, 1, len(lines), "\n".join(lines))

@@ -2,7 +2,8 @@
 
 `source` finds a function by the name the tools print: a plain function (``runtime.schedinit``), a method
 (``runtime.(*mcache).refill``) or an assembly symbol (``runtime·rt0_go``, ``runtime.rt0_go``,
-``_rt0_amd64_linux``). It looks only in the files that build for linux/amd64 (``go list``'s ``GoFiles`` and
+``_rt0_amd64_linux``); also a type (``runtime.p``). `source_file` gives a whole file (``runtime/malloc.go``), for
+design comments that stand outside any function. It looks only in the files that build for linux/amd64 (``go list``'s ``GoFiles`` and
 ``SFiles``), so ``runtime.osinit`` is the one in ``os_linux.go``. An `Excerpt` knows its file and line range, can
 be narrowed to the lines between two patterns (so the book annotates between short excerpts without hard-coding
 line numbers), and shows itself highlighted in a notebook.
@@ -107,6 +108,10 @@ def source(symbol: str, *, doc: bool = False, toolchain: Toolchain | None = None
         declared = _find(go_files, decl, _go_end)
         if declared and "{" in declared[1][declared[2]]:
             return _excerpt(tc, symbol, *declared, doc=doc)
+        if not recv and not declared:  # a type: runtime.p, runtime.mspan
+            found = _find(go_files, re.compile(rf"^type {name}(\[[^\]]*\])? "), _go_end)
+            if found:
+                return _excerpt(tc, symbol, *found, doc=doc)
     else:
         declared = None
     # A Go declaration without a body (func rt0_go()) is implemented in assembly: show that.
@@ -120,6 +125,19 @@ def source(symbol: str, *, doc: bool = False, toolchain: Toolchain | None = None
     if declared:
         return _excerpt(tc, symbol, *declared, doc=doc)
     raise GoToolchainError(f"{symbol} not found in the linux/amd64 files of package {pkg} ({directory})")
+
+
+def source_file(path: str, *, toolchain: Toolchain | None = None) -> Excerpt:
+    """A whole file of the installed ``$GOROOT/src`` (``"runtime/malloc.go"``) as an `Excerpt`, to narrow with
+    `Excerpt.between`."""
+    tc = toolchain or Toolchain.installed()
+    full = (tc.src / path).resolve()
+    if not full.is_relative_to(tc.src.resolve()) or not full.is_file():
+        raise GoToolchainError(f"{path} is not a file of {tc.src}")
+    lines = full.read_text().split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return Excerpt(path, path, 1, len(lines), "\n".join(lines))
 
 
 def _find(files, decl: re.Pattern, end_of):
