@@ -23,7 +23,7 @@ HISTORY = [
            "a timer heap on each P, run by findRunnable and, in stealWork's last pass, by other Ps' spinning Ms",
            "Go 1.14"),
     Change(_CH, "stack check in the prologue", "g loaded from thread-local storage: MOVQ FS:0xfffffff8, CX; "
-           "CMPQ 0x10(CX), SP", "g kept in register R14: CMPQ SP, 16(R14)", "Go 1.17 (register ABI)"),
+           "CMPQ 0x10(CX), SP", "g kept in register R14 (the register ABI): CMPQ SP, 16(R14)", "Go 1.17"),
     Change(_CH, "GOMAXPROCS while running", "fixed at start unless the program calls runtime.GOMAXPROCS(n)",
            "sysmon re-reads the CPU count and cgroup limit once a second and the updater goroutine calls "
            "procresize when it changes (unless GOMAXPROCS was set)", "Go 1.25"),
