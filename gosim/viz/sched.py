@@ -403,15 +403,15 @@ def draw_sched(result, title: str | None = None, end_ms: float | None = None) ->
 def sched_caption(result) -> str:
     """HTML under the panel's figure: the run's numbers, in words."""
     slices = result.timeslices()
-    p50 = f"{np.median(slices) / MS:.1f} ms" if len(slices) else "none"
+    p50 = f" (median slice {np.median(slices) / MS:.1f} ms)" if len(slices) else ""
     busy = result.busy_fraction()
     mean_busy = sum(busy.values()) / max(1, result.gomaxprocs)
     retakes = sum(1 for h in result.handoffs if h[2] == "retake")
     starving = "" if result.exited else (
         " <b>main never ran again</b>: every P is held by a loop that reaches no preemption point.")
     return (f"<b>{html.escape(result.workload)}</b>, {result.goroutines} goroutines, GOMAXPROCS={result.gomaxprocs}:"
-            f" Ps busy {mean_busy:.0%} of the time; {len(result.preemptions)} preemptions (median slice {p50}); "
-            f"{len(result.steals)} steals ({sum(s[3] for s in result.steals)} goroutines moved); "
+            f" Ps busy {mean_busy:.0%} of the time; {_n(len(result.preemptions), 'preemption')}{p50}; "
+            f"{_n(len(result.steals), 'steal')} ({_n(sum(s[3] for s in result.steals), 'goroutine')} moved); "
             f"{len(result.syscalls)} syscalls, {retakes} Ps retaken by sysmon; {result.threads} Ms "
             f"(threads, sysmon's included); {result.decisions} scheduling decisions.{starving}")
 
