@@ -36,9 +36,9 @@ from matplotlib.patches import Patch
 from .style import BLACK, BLUE, GREEN, GREY, INK, ORANGE, PURPLE, RC, SKY, VERMILLION, YELLOW, figure, styled
 
 MS = 1e6
-# Figures shown in the page (not the panel's frames) are drawn 7.2 inches wide: at the notebook's 100 dpi that is
-# about the width of the book's text column, so their type is shown at its own size, not shrunk.
-WIDTH = 7.2
+# Figures shown in the page (not the panel's frames) are 8 inches wide: `gosim.viz.style.show` displays them at 90
+# pixels per inch, the width of the book's text column, so their type is shown at its own size, not shrunk.
+WIDTH = 8.0
 # Okabe-Ito without black (main), grey (the runtime), orange (syscalls) and vermillion (preemptions), plus three
 # colours of Paul Tol's palettes, which stay apart for the common colour-vision deficiencies.
 WORKER_COLOURS = (BLUE, GREEN, SKY, PURPLE, YELLOW, "#882255", "#44AA99", "#8C6D31")
@@ -322,14 +322,14 @@ class SchedFigure:
 
     def __init__(self, key: bool = True) -> None:
         # With its key, 9 inches for 80 dpi; without (the panel), 7.2 inches for 100 dpi: both 720 pixels wide,
-        # about the text column, so the type is shown at its size.
+        # the text column, so the type is shown at its size.
         with matplotlib.rc_context(RC):
             if key:
                 self.fig = fig = figure(9.0, 5.2, layout=None)
                 self.ax = ax = fig.add_axes((0.075, 0.39, 0.70, 0.53))
                 self.rq = rq = fig.add_axes((0.075, 0.09, 0.70, 0.2), sharex=ax)
             else:
-                self.fig = fig = figure(WIDTH, 4.4, layout=None)
+                self.fig = fig = figure(7.2, 4.4, layout=None)
                 self.ax = ax = fig.add_axes((0.085, 0.41, 0.895, 0.5))
                 self.rq = rq = fig.add_axes((0.085, 0.115, 0.895, 0.2), sharex=ax)
             self.title = fig.text(0.085 if not key else 0.075, 0.985, "", ha="left", va="top", fontsize=11)
