@@ -20,9 +20,9 @@ class Change:
 
 def changes() -> list[Change]:
     """Every chapter's rows, in chapter order."""
-    from . import alloc, boot, gc, inits
+    from . import alloc, boot, gc, inits, sched
 
     rows: list[Change] = []
-    for module in (boot, inits, alloc, gc):
+    for module in (boot, inits, alloc, gc, sched):
         rows.extend(module.HISTORY)
     return rows

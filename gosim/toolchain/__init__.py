@@ -20,13 +20,13 @@ from .binary import objdump as _objdump
 from .errors import GoToolchainError
 from .gdb import GdbTrace, Hit, gdb_path, gdb_trace
 from .go import PROGRAMS, Run, Toolchain, cache_dir, program_dir
-from .source import Excerpt, source_file
+from .source import Excerpt, program_file, source_file
 from .source import source as _source
 
 __all__ = [
     "PROGRAMS", "ElfInfo", "Excerpt", "GdbTrace", "GoToolchainError", "Hit", "Instruction", "Run", "Section",
     "Symbol", "Toolchain", "build", "cache_dir", "elf_info", "gdb_path", "gdb_trace", "goroot", "nm", "objdump",
-    "parse_nm", "parse_objdump", "program_dir", "run", "source", "source_file", "version",
+    "parse_nm", "parse_objdump", "program_dir", "program_file", "run", "source", "source_file", "version",
 ]
 
 

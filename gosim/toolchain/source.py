@@ -78,9 +78,11 @@ class Excerpt:
         formatter = HtmlFormatter(noclasses=True, linenos="inline", linenostart=self.start, style="default",
                                   nobackground=True)
         code = highlight(self.text, lexer, formatter)
+        origin = "a program written for this book" if self.path.startswith("gosim/") else \
+            "live from the installed toolchain"
         return (f'<div class="gosim-excerpt" style="tab-size:4;-moz-tab-size:4">'
                 f'<div style="font-family:monospace;font-size:85%;color:#555">'
-                f"{html.escape(self.location)} (live from the installed toolchain)</div>{code}</div>")
+                f"{html.escape(self.location)} ({origin})</div>{code}</div>")
 
 
 def source(symbol: str, *, doc: bool = False, toolchain: Toolchain | None = None) -> Excerpt:
@@ -138,6 +140,20 @@ def source_file(path: str, *, toolchain: Toolchain | None = None) -> Excerpt:
     if lines and lines[-1] == "":
         lines.pop()
     return Excerpt(path, path, 1, len(lines), "\n".join(lines))
+
+
+def program_file(program: str, name: str = "main.go") -> Excerpt:
+    """A file of one of the book's own programs (``gosim/programs/<program>/<name>``) as an `Excerpt`."""
+    from .go import PROGRAMS, program_dir
+
+    path = program_dir(program) / name
+    if not path.is_file():
+        raise GoToolchainError(f"{program} has no file {name}")
+    lines = path.read_text().split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    shown = f"gosim/programs/{path.relative_to(PROGRAMS)}" if path.is_relative_to(PROGRAMS) else path.name
+    return Excerpt(f"{program}/{name}", shown, 1, len(lines), "\n".join(lines))
 
 
 def _find(files, decl: re.Pattern, end_of):
