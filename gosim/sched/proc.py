@@ -685,18 +685,8 @@ class Sched:
                     self.ready(pp, w)
                 if blocked:
                     return self.gopark(pp, mp, gp, "chan send")
-            elif op == OP_GO:  # newproc, inlined
-                allgs = self.allgs
-                newg = g(len(allgs) + 1, a[1], a[2] or None, now, gp.goid)
-                allgs.append(newg)
-                sched = self.sched
-                runqput(pp, newg, True, sched)
-                if len(pp.runq) > self.max_runq:
-                    self.max_runq = len(pp.runq)
-                if len(sched.runq) > self.max_globrunq:
-                    self.max_globrunq = len(sched.runq)
-                if sched.nmspinning == 0:
-                    self.wakep()
+            elif op == OP_GO:
+                self.newproc(pp, a[1], a[2] or None, gp.goid)
             elif op == OP_MAIN:
                 gp.prog = a[1]
             elif op == OP_SYSCALL:
