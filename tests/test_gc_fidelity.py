@@ -32,10 +32,8 @@ def gcchurn():
 
 
 def _run(gcchurn, env):
-    r = tc.run(gcchurn, ["-live", str(LIVE_MIB), "-churn", str(CHURN_MIB)], env=dict(env, GOMAXPROCS="2"),
-               godebug="gctrace=1,gcpacertrace=1")
-    return (gctrace.parse_fields(r.stdout, "cycle"), gctrace.parse_fields(r.stdout, "summary")[0],
-            gctrace.parse_gctrace(r.stderr), gctrace.parse_pacertrace(r.stderr))
+    r = gctrace.run_gcchurn(LIVE_MIB, CHURN_MIB, env)  # the same run chapter 4 shows
+    return r["cycles"], r["summary"], r["trace"], r["pacer"]
 
 
 @pytest.fixture(scope="module")

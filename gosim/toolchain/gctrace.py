@@ -173,3 +173,18 @@ def parse_fields(text: str, kind: str) -> list[dict[str, int | float | str]]:
                     row[key] = value
         rows.append(row)
     return rows
+
+
+def run_gcchurn(live_mib: int, churn_mib: int, env: dict[str, str], *, gomaxprocs: int = 2) -> dict:
+    """One run of ``gosim/programs/gcchurn`` (a steady live set, then churn) under ``env`` (GOGC, GOMEMLIMIT),
+    with ``GODEBUG=gctrace=1,gcpacertrace=1``, parsed: the program's per-cycle ``runtime/metrics`` lines
+    (``cycles``), its ``summary``, the gctrace lines (``trace``) and the pacer lines (``pacer``). Chapter 4 and
+    the fidelity tests both run the program through here."""
+    from .go import Toolchain
+
+    tc = Toolchain.installed()
+    r = tc.run(tc.build("gcchurn"), ["-live", str(live_mib), "-churn", str(churn_mib)],
+               env={**env, "GOMAXPROCS": str(gomaxprocs)}, godebug="gctrace=1,gcpacertrace=1")
+    return dict(cycles=parse_fields(r.stdout, "cycle"), summary=parse_fields(r.stdout, "summary")[0],
+                trace=parse_gctrace(r.stderr), pacer=parse_pacertrace(r.stderr), stderr=r.stderr,
+                seconds=r.seconds)
