@@ -26,15 +26,24 @@ _SYMBOL = re.compile(
 )
 
 
+ELISION = "⋮"
+
+
 @dataclass(frozen=True)
 class Excerpt:
-    """Lines ``start``..``end`` (1-based, inclusive) of ``path`` (relative to ``$GOROOT/src``)."""
+    """Lines ``start``..``end`` (1-based, inclusive) of ``path`` (relative to ``$GOROOT/src``).
+
+    ``numbers`` is set when the excerpt skips lines (`Excerpt.pick`): one entry per line of ``text``, the source
+    line number, or None for the elision mark that stands where lines were left out. A reader therefore always
+    sees that something was skipped, and how much.
+    """
 
     symbol: str
     path: str
     start: int
     end: int
     text: str
+    numbers: tuple[int | None, ...] | None = None
 
     @property
     def language(self) -> str:
@@ -45,28 +54,73 @@ class Excerpt:
         """``runtime/proc.go:844-967``."""
         return f"{self.path}:{self.start}" + (f"-{self.end}" if self.end != self.start else "")
 
-    def lines(self) -> list[tuple[int, str]]:
-        """(line number, text) pairs."""
-        return list(enumerate(self.text.split("\n"), self.start))
+    @property
+    def elided(self) -> bool:
+        """True if lines between ``start`` and ``end`` are left out (and marked)."""
+        return self.numbers is not None and None in self.numbers
+
+    def lines(self) -> list[tuple[int | None, str]]:
+        """(line number, text) pairs; the number is None on an elision mark."""
+        texts = self.text.split("\n")
+        if self.numbers is None:
+            return list(enumerate(texts, self.start))
+        return list(zip(self.numbers, texts))
+
+    def line_of(self, pattern: str) -> str:
+        """``runtime/proc.go:189``: where the first line matching the regex ``pattern`` is, for prose that cites
+        a line (computed live, so it cannot go stale when the toolchain changes)."""
+        return self.between(pattern).location
 
     def between(self, first: str, last: str | None = None) -> Excerpt:
         """The lines from the first one matching the regex ``first`` to the next one matching ``last``
         (inclusive); without ``last``, that one line."""
+        return self._span(first, last, 0)[0]
+
+    def pick(self, *spans: str | tuple[str, str]) -> Excerpt:
+        """Several `between` spans, in order, as one excerpt with an elision mark (``⋮ N lines``) wherever lines
+        are skipped: ``ex.pick(("func main", "lockOSThread"), ("doInit1", "}"))``. A span is a regex (one line)
+        or a (first, last) pair; each is searched after the previous one ends."""
+        if not spans:
+            raise ValueError("pick needs at least one span")
+        numbers: list[int | None] = []
+        texts: list[str] = []
+        at = 0
+        for span in spans:
+            first, last = (span, None) if isinstance(span, str) else span
+            part, at = self._span(first, last, at)
+            lines = part.lines()
+            if numbers and lines[0][0] is not None and numbers[-1] is not None \
+                    and lines[0][0] > numbers[-1] + 1:
+                gap = lines[0][0] - numbers[-1] - 1
+                indent = re.match(r"\s*", lines[0][1])[0]
+                numbers.append(None)
+                texts.append(f"{indent}// {ELISION} {gap} line{'s' if gap > 1 else ''} not shown")
+            numbers.extend(n for n, _ in lines)
+            texts.extend(t for _, t in lines)
+        known = [n for n in numbers if n is not None]
+        return Excerpt(self.symbol, self.path, known[0], known[-1], "\n".join(texts), tuple(numbers))
+
+    def _span(self, first: str, last: str | None, start_at: int) -> tuple[Excerpt, int]:
         lines = self.lines()
-        i = next((k for k, (_, t) in enumerate(lines) if re.search(first, t)), None)
+        i = next((k for k in range(start_at, len(lines)) if lines[k][0] is not None
+                  and re.search(first, lines[k][1])), None)
         if i is None:
             raise GoToolchainError(f"{first!r} not found in {self.symbol} ({self.location})")
         j = i
         if last is not None:
-            j = next((k for k in range(i + 1, len(lines)) if re.search(last, lines[k][1])), None)
+            j = next((k for k in range(i + 1, len(lines)) if lines[k][0] is not None
+                      and re.search(last, lines[k][1])), None)
             if j is None:
                 raise GoToolchainError(f"{last!r} not found after {first!r} in {self.symbol} ({self.location})")
         chosen = lines[i:j + 1]
-        return Excerpt(self.symbol, self.path, chosen[0][0], chosen[-1][0], "\n".join(t for _, t in chosen))
+        numbers = tuple(n for n, _ in chosen)
+        contiguous = None not in numbers
+        return Excerpt(self.symbol, self.path, chosen[0][0], chosen[-1][0], "\n".join(t for _, t in chosen),
+                       None if contiguous else numbers), j + 1
 
     def __str__(self) -> str:
         width = len(str(self.end))
-        body = "\n".join(f"{n:>{width}}  {t}" for n, t in self.lines())
+        body = "\n".join(f"{'' if n is None else n:>{width}}  {t}" for n, t in self.lines())
         return f"// {self.location}\n{body}"
 
     def _repr_html_(self) -> str:
@@ -75,14 +129,21 @@ class Excerpt:
         from pygments.lexers import GoLexer
 
         lexer = GoLexer() if self.language == "go" else _plan9_lexer()
-        formatter = HtmlFormatter(noclasses=True, linenos="inline", linenostart=self.start, style="default",
-                                  nobackground=True)
-        code = highlight(self.text, lexer, formatter)
+        formatter = HtmlFormatter(noclasses=True, nowrap=True, style="default", nobackground=True)
+        code = highlight(self.text, lexer, formatter).rstrip("\n").split("\n")
+        width = len(str(self.end))
+        rows = []
+        for (n, _), line in zip(self.lines(), code):
+            number = html.escape(f"{'' if n is None else n:>{width}}")
+            rows.append(f'<span style="color:#777;user-select:none">{number}  </span>{line}')
         origin = "a program written for this book" if self.path.startswith("gosim/") else \
             "live from the installed toolchain"
+        note = ", with the marked lines left out" if self.elided else ""
+        body = "\n".join(rows)
         return (f'<div class="gosim-excerpt" style="tab-size:4;-moz-tab-size:4">'
                 f'<div style="font-family:monospace;font-size:85%;color:#555">'
-                f"{html.escape(self.location)} ({origin})</div>{code}</div>")
+                f"{html.escape(self.location)} ({origin}{note})</div>"
+                f'<div class="highlight"><pre style="line-height:125%">{body}</pre></div></div>')
 
 
 def source(symbol: str, *, doc: bool = False, toolchain: Toolchain | None = None) -> Excerpt:
