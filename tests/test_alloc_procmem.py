@@ -101,3 +101,16 @@ def test_allocmix_live():
     assert list(h.lo) == sc.allocs_by_size_buckets()[:-1] and len(h.counts) == 68
     assert h.tiny_allocs > 1000 and sum(h.counts) > 10_000
     assert h.allocs_objects == sum(h.counts)
+
+
+def test_parse_allocboundary_and_slot_run():
+    from gosim.toolchain.errors import GoToolchainError
+    from gosim.toolchain.procmem import parse_allocboundary, parse_slot_run
+
+    out = ("bytes=32760 pointers=false large=false bucket=66\n"
+           "bytes=32761 pointers=false large=true bucket=67\n"
+           "slots bytes=48 run=168\n")
+    assert parse_allocboundary(out) == {(32760, False): False, (32761, False): True}
+    assert parse_slot_run(out) == {48: 168}
+    with pytest.raises(GoToolchainError):
+        parse_allocboundary("nothing\n")

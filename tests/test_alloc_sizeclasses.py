@@ -105,3 +105,13 @@ def test_allocs_by_size_buckets():
 def test_bad_sizes_are_named(bad, match):
     with pytest.raises(ValueError, match=match):
         sc.size_to_class(bad)
+
+
+def test_class_origins_show_the_merge_and_grow_passes():
+    from gosim.alloc import sizeclasses as sc
+
+    origins = sc.class_origins()
+    assert len(origins) == 67 and [a for *_, a in origins] == sc.SizeClassToSize()[1:]
+    assert origins[51] == (8448, 1, 9472)  # mksizeclasses.go's own example: 8448 grown to 9472
+    assert origins[50][1] == 5  # 7168..8192 merged into the 8192-byte class
+    assert sc.size_steps()[:6] == [8, 16, 24, 32, 48, 64] and sc.size_steps()[-1] == 32768

@@ -46,7 +46,8 @@ HISTORY = [
            "objects: 168 slots, not 170)", "Go 1.26"),
     Change(_CH, "malloc entry", "the compiler calls runtime.newobject(typ), which calls mallocgc",
            "for new(T) up to 80 B the compiler calls a malloc generated for T's size class directly (e.g. "
-           "mallocgcTinySC2; GOEXPERIMENT sizespecializedmalloc, on by default)", "Go 1.26"),
+           "mallocgcTinySC2), and mallocgc sends requests under 81 B to the same functions (GOEXPERIMENT "
+           "sizespecializedmalloc: in Go 1.26's source but shipped off; on by default)", "Go 1.27"),
     Change(_CH, "returning memory", "sysmon scavenges spans idle for 5 minutes (madvise, MADV_DONTNEED)",
            "a background scavenger goroutine (Go 1.13) returns free pages continuously, about 1 % of a CPU, "
            "keeping 10 % over the heap goal; MADV_DONTNEED by default again since Go 1.16 (Go 1.12 used "

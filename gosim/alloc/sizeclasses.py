@@ -85,8 +85,29 @@ def _power_of_two(x: int) -> bool:
     return x != 0 and x & (x - 1) == 0
 
 
-def make_classes() -> list[tuple[int, int]]:
-    """(size, npages) for classes 0..67, by the steps of ``makeClasses`` (mksizeclasses.go). Class 0 is (0, 0)."""
+def size_steps() -> list[int]:
+    """The candidate sizes ``makeClasses`` walks, in order: 8, 16, 24, 32, 48, ... 32768 (steps of an alignment
+    that grows with the size: 8, then 16 from 32 B, size/8 from 128 B, 256 from 2048 B)."""
+    out = []
+    align = minHeapAlign
+    size = align
+    while size <= maxSmallSize:
+        if _power_of_two(size):
+            if size >= 2048:
+                align = 256
+            elif size >= 128:
+                align = size // 8
+            elif size >= 32:
+                align = 16
+        out.append(size)
+        size += align
+    return out
+
+
+def make_classes(grow: bool = True) -> list[tuple[int, int]]:
+    """(size, npages) for classes 0..67, by the steps of ``makeClasses`` (mksizeclasses.go). Class 0 is (0, 0).
+    ``grow=False`` stops before the last pass (the one that grows each class to the largest size that still fits
+    the same number of objects), to show what that pass changed."""
     classes: list[list[int]] = [[0, 0]]  # class #0 is a dummy entry
     align = minHeapAlign
     size = align
@@ -113,7 +134,7 @@ def make_classes() -> list[tuple[int, int]]:
             classes.append([size, npages])
         size += align
     # Grow each class to the largest size that fits the same number of objects, keeping largeSizeDiv alignment.
-    for c in classes[1:]:
+    for c in (classes[1:] if grow else ()):
         psize = c[1] * pageSize
         new_size = (psize // (psize // c[0])) & ~(largeSizeDiv - 1)
         if new_size > c[0]:
@@ -121,6 +142,19 @@ def make_classes() -> list[tuple[int, int]]:
     if len(classes) != 68:
         raise AssertionError("number of size classes has changed")
     return [(s, n) for s, n in classes]
+
+
+def class_origins() -> list[tuple[int, int, int]]:
+    """For classes 1..67: (size before the last pass, candidate sizes it took in, size after the last pass). More
+    than one candidate: the merge pass folded smaller sizes into this class (same pages, same objects per span);
+    a larger final size: the last pass grew it."""
+    before, after, steps = make_classes(grow=False), make_classes(), size_steps()
+    out = []
+    for i in range(1, len(before)):
+        lo = before[i - 1][0]
+        taken = sum(1 for z in steps if lo < z <= before[i][0])
+        out.append((before[i][0], taken, after[i][0]))
+    return out
 
 
 def check_div_magic(size: int, npages: int) -> int:

@@ -8,6 +8,9 @@
   ``/proc/self/maps`` (``map lo=0x... hi=0x... perm=rw-p kb=N``); `parse_memrss` turns them into a `MemRun`.
 * ``gosim/programs/allocmix`` prints one JSON object with the ``/gc/heap/allocs-by-size:bytes`` histogram of a
   small program's work; `parse_allocs_by_size` returns it as an `AllocsBySize`.
+* ``gosim/programs/allocboundary`` prints ``bytes=N pointers=BOOL large=BOOL bucket=I`` per object: which
+  ``allocs-by-size`` bucket one object of N bytes went to; `parse_allocboundary` returns {(N, pointers): large};
+  its ``slots bytes=N run=R`` line (`parse_slot_run`) says how many N-byte objects one span held.
 """
 
 from __future__ import annotations
@@ -124,3 +127,27 @@ def parse_allocs_by_size(stdout: str) -> AllocsBySize:
     return result
 
 
+
+
+def parse_allocboundary(stdout: str) -> dict[tuple[int, bool], bool]:
+    """``allocboundary``'s lines → {(bytes, has pointers): the runtime counted it as a large object}."""
+    out: dict[tuple[int, bool], bool] = {}
+    for line in stdout.splitlines():
+        if not line.startswith("bytes="):
+            continue
+        f = dict(kv.split("=", 1) for kv in line.split())
+        out[int(f["bytes"]), f["pointers"] == "true"] = f["large"] == "true"
+    if not out:
+        raise GoToolchainError("allocboundary printed no 'bytes=' lines")
+    return out
+
+
+def parse_slot_run(stdout: str) -> dict[int, int]:
+    """``allocboundary``'s ``slots bytes=N run=R`` lines → {N: R}: the longest run of consecutive slots it saw for
+    N-byte objects, that is, how many objects one span of that class holds."""
+    out = {}
+    for line in stdout.splitlines():
+        if line.startswith("slots "):
+            f = dict(kv.split("=", 1) for kv in line.split()[1:])
+            out[int(f["bytes"])] = int(f["run"])
+    return out

@@ -1,0 +1,3 @@
+module allocboundary
+
+go 1.27
