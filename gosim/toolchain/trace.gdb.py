@@ -135,7 +135,9 @@ def main():
         older = frame.older()
         if older is not None and symbol_at(older.pc()):
             cfile, cline = where(older)
-            record["caller"] = {"symbol": symbol_at(older.pc()), "file": cfile, "line": cline}
+            # gdb's `info symbol` prints runtime.init.6 as "runtime.init"; the frame's name keeps the suffix
+            record["caller"] = {"symbol": symbol_at(older.pc()), "file": cfile, "line": cline,
+                                "function": go_name(older.name()) if older.name() else None}
         if thread.num == 1 and function in pending:
             pending.discard(function)
             try:

@@ -138,3 +138,74 @@ def boot_caption(result: Boot, step: int) -> str:
     done = f" Done so far: {', '.join(ready)}." if ready else ""
     return (f"<b>{step + 1}/{len(result.steps)} <code>{html.escape(info.function)}</code></b> "
             f"<span style='color:#666'>({html.escape(info.file)})</span>{called}: {html.escape(info.does)}{done}")
+
+
+# --- the whole chain at a glance ------------------------------------------------------------------------------
+
+_LANES = ("no g yet\n(kernel's first thread,\nits OS stack)", "m0 on g0\n(the OS stack,\nscheduler code)",
+          "m0 running G1\n(the main goroutine,\nlocked to m0)")
+_GOES = {"runtime.forcegchelper": "G2 forcegchelper", "runtime.gcenable.gowrap1": "G3 bgsweep",
+         "runtime.gcenable.gowrap2": "G4 bgscavenge", "runtime.updateMaxProcsGoroutine": "G5 GOMAXPROCS updater"}
+
+
+def chain_lane(result: Boot, index: int) -> int:
+    """Which lane of `draw_boot_chain` step ``index`` runs in, from the model's state just before it: 0 before
+    m0 and g0 exist, 1 while m0 runs on g0 (no current goroutine), 2 once m0 runs the main goroutine."""
+    before = result.states[index - 1] if index else State()
+    if not before.ms:
+        return 0
+    return 2 if before.ms[0].curg == 1 else 1
+
+
+@styled
+def draw_boot_chain(result: Boot) -> Figure:
+    """The chain from the ELF entry to ``main.main`` as one picture: one row per call, in order, placed in the
+    lane of what runs it (no g yet, g0 on m0, the main goroutine on m0), with the called-from function; to the
+    right, what runs on other threads: sysmon on its own M without a P, and the helper goroutines, which the
+    runtime runs on another M while the main goroutine, locked to m0, waits in gcenable."""
+    steps = result.steps[: len(result.chain())]
+    n = len(steps)
+    row_h = 0.30
+    fig = figure(8.8, 1.2 + row_h * n, layout=None)
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_axis_off()
+    lane_x = (1.1, 3.1, 5.1)
+    width = 1.9
+    top = n * row_h + 0.75
+    ax.set_xlim(0, 8.8)
+    ax.set_ylim(0, top + 0.45)
+    for x, name in zip(lane_x, _LANES):
+        ax.text(x, top + 0.05, name, ha="center", va="bottom", fontsize=8.5, color=GREY, linespacing=1.05)
+        ax.plot([x + width / 2 + 0.05] * 2, [0.15, top - 0.05], color=LIGHT, lw=1, zorder=0)
+    ax.text(7.7, top + 0.05, "other threads\n(Ms)", ha="center", va="bottom", fontsize=8.5, color=GREY,
+            linespacing=1.05)
+    previous = None
+    face = ("#FFFFFF", "#FFF4D6", "#D6E8F5")
+    for i, step in enumerate(steps):
+        lane = chain_lane(result, i)
+        x, y = lane_x[lane], top - 0.35 - i * row_h
+        label = step.function.removeprefix("runtime.")
+        made = [g for g in result.states[i].gs if g.goid == len(result.states[i].gs)] \
+            if step.function == "runtime.newproc" else []
+        if made:
+            label += f" → G{made[0].goid}"
+        ax.add_patch(FancyBboxPatch((x - width / 2, y - 0.11), width, 0.22, boxstyle="round,pad=0.01",
+                                    facecolor=face[lane], edgecolor=INK, linewidth=0.8))
+        ax.text(x, y, label, ha="center", va="center", fontsize=7.6, color=INK, family="monospace")
+        if step.called_from:
+            ax.text(lane_x[2] + width / 2 + 0.12, y, "← " + step.called_from.removeprefix("runtime."),
+                    ha="left", va="center", fontsize=6.8, color=GREY, family="monospace")
+        if previous is not None:
+            _link(ax, previous[0], previous[1] - 0.11, x, y + 0.11, arrow=True)
+        previous = (x, y)
+        if step.function == "runtime.newm":
+            ax.text(8.6, y, "M1: sysmon, no P", ha="right", va="center", fontsize=7.6, color=INK,
+                    bbox=dict(boxstyle="round,pad=0.2", facecolor="#FFFFFF", edgecolor=INK, linestyle="--"))
+        if step.function == "runtime.gcenable":
+            ax.text(8.6, y - row_h, "another M (handoffp)\nruns G2, G3, G4\nwhile G1 waits",
+                    ha="right", va="center", fontsize=7.6, color=INK, linespacing=1.05,
+                    bbox=dict(boxstyle="round,pad=0.2", facecolor="#FFFFFF", edgecolor=INK, linestyle="--"))
+    fig.text(0.01, 0.005, "→ Gn: the goroutine newproc creates.  ← f: the caller.  Right: what other threads run "
+             "in the runtime (the model keeps the helpers on m0).", fontsize=7.2, color=GREY, ha="left",
+             va="bottom")
+    return fig
