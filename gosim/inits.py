@@ -8,7 +8,8 @@ package-level names each initializer refers to, ``init`` functions):
    (cmd/compile/internal/pkginit/init.go, MakeTask). The linker sorts the records topologically with Kahn's
    algorithm and a min-heap (``lexHeap``, ld/heap.go): at each step the *lexicographically first* ready package,
    comparing symbol names, ``objabi.PathToPrefix(path) + "..inittask"`` -- not bare import paths: ``a-b`` sorts
-   before ``a`` and ``a.b`` (escaped ``a%2eb``) before both. Records without functions are scheduled but not
+   before ``a`` and ``a.b`` (escaped ``a%2eb``) before both, where the spec's "sorted by import path" puts ``a``
+   first. The model follows the linker. Records without functions are scheduled but not
    emitted. ``runtime.main`` runs the runtime's own closure first (``runtime_inittasks``), then the program's list,
    skipping what is done (runtime/proc.go, doInit1).
 2. **Variables in a package** (go/types/initorder.go, the twin of cmd/compile/internal/types2/initorder.go): a
@@ -19,13 +20,20 @@ package-level names each initializer refers to, ``init`` functions):
 3. **init functions** run after the variables, in file order then source order (renamed ``init.0``, ``init.1``, ...
    by the compiler, after the synthetic ``init`` that assigns the variables).
 
-Variant ``"pre-1.21"``, checked against Go 1.19: each record listed its imports in source order and
-``runtime.doInit`` walked them depth first, each package once, ``runtime``'s first (Go 1.13 to 1.20). Go 1.19's
-compiler ordered variables with its own pass (cmd/compile/internal/pkginit/initorder.go, rule ``"pkginit"``): over
-*assignments*, not variables -- the earliest declared assignment whose variables are all assigned goes next, so
-``var a, b = f()`` is done as a whole, where go/types waits for ``b``'s own turn. Constants are folded (they carry
-no dependency) and a method of an instantiated generic type is a dependency, which go/types misses (``irefs``).
-Go 1.20's unified IR took the type checker's order.
+Variant ``"go1.19"`` (alias ``"pre-1.21"``), checked against Debian's Go 1.19. It combines two rules that changed
+in different releases:
+
+* packages (Go 1.13 to 1.20): each record listed its imports in source order and ``runtime.doInit`` walked them depth
+  first, each package once, ``runtime``'s first. Go 1.21 moved the order to the linker (the rule above).
+* variables (Go 1.13 to 1.19): the compiler's own pass (cmd/compile/internal/pkginit/initorder.go, rule
+  ``"pkginit"``), over *assignments*, not variables -- the earliest declared assignment whose variables are all
+  assigned goes next, so ``var a, b = f()`` is done as a whole, where types2 waits for ``b``'s own turn. Constants
+  are folded (they carry no dependency). A method of an instantiated generic type (``Box[int]{}.Get()``) is a
+  dependency (``irefs``). Go 1.20's unified IR took types2's ``Info.InitOrder`` instead, and types2 drops that
+  edge: the method it selects is a new ``*Func`` made for the instance (types2/named.go, expandMethod), and
+  ``addDeclDep`` keeps only objects of its ``objMap`` (types2/check.go). So a Go 1.20 toolchain orders variables
+  like today (but for the later constants-first fix, go.dev/issue/66575) and packages like Go 1.19; the model has
+  no variant for it.
 
 Left out: which initializers the compiler turns into static data (staticinit). A package's ``nfns`` (functions in
 its inittask) comes with the graph from the compiled package; when it is not given, every initializer and every
@@ -41,7 +49,8 @@ from typing import Iterable
 
 from .history import Change
 
-ORDERS = ("current", "pre-1.21")
+ORDERS = ("current", "go1.19")  # today's rules; Go 1.19's (doInit's package order, pkginit's variable order)
+ORDER_ALIASES = {"pre-1.21": "go1.19"}  # the name it had: the variable rule it includes ended with Go 1.19
 RULES = ("types2", "pkginit")  # variable order: go/types & types2 (Go 1.20+), Go 1.19's cmd/compile/internal/pkginit
 
 
@@ -282,9 +291,9 @@ def linker_schedule(program: Program, root: str = "main") -> tuple[Pick, ...]:
 
 
 def doinit_schedule(program: Program, root: str = "main", done: Iterable[str] = ()) -> tuple[Pick, ...]:
-    """Models Go 1.13-1.20's runtime.doInit: initialise each import that has an inittask, in the order the
-    record lists them (source order), depth first, then the package itself; each package once. ``ready`` is the
-    chain of doInit calls that led to the package."""
+    """Models Go 1.13-1.20's runtime.doInit (Go 1.19's runtime/proc.go): initialise each import that has an
+    inittask, in the order the record lists them (source order), depth first, then the package itself; each
+    package once. ``ready`` is the chain of doInit calls that led to the package."""
     has = has_inittask(program)
     seen, picks = set(done), []
 
@@ -298,6 +307,14 @@ def doinit_schedule(program: Program, root: str = "main", done: Iterable[str] = 
     if root in program.by_path and root not in seen:
         do_init(root, ())
     return tuple(picks)
+
+
+def canonical_order(order: str) -> str:
+    """``order`` checked, with an alias (``"pre-1.21"``) replaced by its name (``"go1.19"``)."""
+    order = ORDER_ALIASES.get(order, order)
+    if order not in ORDERS:
+        raise ValueError(f"order: {order!r} is not one of {', '.join(ORDERS)}")
+    return order
 
 
 def package_order(program: Program, order: str = "current") -> tuple[str, ...]:
@@ -425,8 +442,7 @@ def package_steps(package: Package, rule: str = "types2") -> list[Step]:
 def initialize(program: Program, order: str = "current") -> Initialization:
     """The whole program's initialization, as ``runtime.main`` performs it: packages with only static data,
     then the runtime's own tasks, then the program's, each package's variables then its init functions."""
-    if order not in ORDERS:
-        raise ValueError(f"order: {order!r} is not one of {', '.join(ORDERS)}")
+    order = canonical_order(order)
     runs = {p.path: nfns(p) > 0 for p in program.packages}
     static = tuple(p.path for p in _topological(program, lexical=True) if not runs[p.path])
     if order == "current":
@@ -540,16 +556,19 @@ HISTORY = [
            "depth first over each package's imports in source order (first file first), each package once",
            "the linker's topological sort that always takes the ready package whose symbol name "
            "(PathToPrefix(path) + \"..inittask\") sorts first: renaming a file or reordering imports no longer "
-           "moves packages", "Go 1.21"),
+           "moves packages (the spec says \"sorted by import path\"; the symbol names put a-b and a.b before a)",
+           "Go 1.21 (Go 1.13-1.20: doInit, depth first over each record's list)"),
     Change(_CH, "packages with nothing to run",
            "an init function only for a package with something to initialise, called by its importers' init",
            "no inittask (MakeTask), so nothing waits for it in the linker's sort: a package of static data does "
            "not hold back its importers; a record without functions is sorted but left out of the list",
            "Go 1.21 (the sort)"),
     Change(_CH, "variable order",
-           "the compiler's own pass over assignments (var a, b = f() as one)",
+           "the compiler's own pass, rewritten in 2019 to follow the spec (golang/go#22326; Go 1.19's "
+           "pkginit.initOrder orders assignments, var a, b = f() as one)",
            "the type checker's Info.InitOrder (types2): dependencies first, then fewest outstanding, then "
-           "declaration order, files sorted by name", "Go 1.20 (unified IR)"),
+           "declaration order, files sorted by name; a method of an instantiated generic type is no dependency "
+           "(types2 drops the edge)", "Go 1.20 (unified IR)"),
     Change(_CH, "init functions", "renamed init.0, init.1, ... in file order then source order",
            "the same names and order, listed in the record after the synthetic init that sets the variables "
            "(when any variable needs code)", "unchanged"),

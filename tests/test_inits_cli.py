@@ -29,11 +29,13 @@ def test_seed_program():
 
 def test_order_switch():
     current = gosim(tc.program_dir("initlex")).stdout.splitlines()
-    old = gosim(tc.program_dir("initlex"), "--order", "pre-1.21").stdout.splitlines()
+    old = gosim(tc.program_dir("initlex"), "--order", "go1.19").stdout.splitlines()
     assert current == ["var lexorder/mid M", "init lexorder/mid mid.go:7", "var lexorder/alpha A",
                        "init lexorder/alpha alpha.go:9", "var lexorder/zeta Z", "init lexorder/zeta zeta.go:7",
                        "var main a", "var main b", "init main main.go:15"]
     assert old == current[4:6] + current[:4] + current[6:]
+    # the variant's old name is still accepted
+    assert gosim(tc.program_dir("initlex"), "--order", "pre-1.21").stdout.splitlines() == old
 
 
 def test_every_line_is_a_step_and_std_only_when_asked():

@@ -2,8 +2,9 @@
 
 * the init task records (`inittask_records`) and the linker's list (`linked_order`) decoded from a binary: the
   list equals the model's linker schedule, and Go 1.19's records list their dependencies in source order;
-* Go 1.19's own program graph (its standard library, its record layout): the pre-1.21 model reproduces Go 1.19's
+* Go 1.19's own program graph (its standard library, its record layout): the model's go1.19 variant reproduces Go 1.19's
   whole ``GODEBUG=inittrace=1``;
+* ``inittrace`` lines name packages as symbols spell them (``ps/a%2eb``): parsed back to import paths;
 * the seed's words (``sum.init``, ...) predicted through `compare_printed`;
 * which file declares each import (``imported_in``), read for every package of the corpus;
 * the variants the chapter's panel offers, against real copies of the program changed that way.
@@ -19,7 +20,8 @@ from gosim import inits
 from gosim import toolchain as tc
 from gosim.checks import inits as checks
 from gosim.toolchain.initgraph import imported_in, program_graph, records_list_deps
-from gosim.toolchain.inittrace import inittask_records, inittrace, linked_order
+from gosim.toolchain.inittrace import (inittask_records, inittrace, linked_order, parse_inittrace,
+                                       prefix_to_path)
 
 from .test_inits_fidelity import CORPUS, DIRS, go119, needs_go119
 
@@ -66,7 +68,7 @@ def test_the_pre_121_model_on_go_119s_graph_is_go_119s_inittrace():
     old = go119()
     graph = program_graph(SEED, toolchain=old)
     assert graph["toolchain"].startswith("go1.19")
-    result = inits.initialize(inits.Program.from_data(graph), "pre-1.21")
+    result = inits.initialize(inits.Program.from_data(graph), "go1.19")
     comparison = checks.compare_inittrace(result, inittrace(old.build(SEED), toolchain=old))
     assert len(comparison.real) > 60
     assert comparison.equal, comparison.diff()
@@ -80,7 +82,7 @@ def test_the_seeds_words_are_predicted():
 
 @needs_go119
 def test_the_seeds_words_under_go_119():
-    comparison = checks.compare_printed(SEED, "pre-1.21", toolchain=go119())
+    comparison = checks.compare_printed(SEED, "go1.19", toolchain=go119())
     assert comparison.equal, comparison.diff()
 
 
@@ -126,3 +128,24 @@ def test_the_chapters_programs_are_in_the_corpus():
     for name in ["initlab", "initstatic", "initlex", "initpaths"]:
         assert name in DIRS and (tc.PROGRAMS / name / "go.mod").is_file()
     assert Path(DIRS["initlab"]) == LAB
+
+
+def test_parse_inittrace_unescapes_package_paths():
+    line = "init gopkg.in/yaml%2ev3 @1.2 ms, 0.010 ms clock, 64 bytes, 2 allocs"
+    assert [r.package for r in parse_inittrace(line)] == ["gopkg.in/yaml.v3"]
+    for path in ["gopkg.in/yaml.v3", "ps/a.b", "ps/a-b", "x/%y", "x/é", "example.com/v1.2/z"]:
+        assert prefix_to_path(inits.path_to_prefix(path)) == path  # the inverse of the model's PathToPrefix
+    with pytest.raises(ValueError, match="two hex digits"):
+        prefix_to_path("a%2")
+
+
+def test_inittrace_of_an_escaped_path_is_the_models_order():
+    # initpaths imports ps/a.b: the runtime prints it as the symbol names spell it, ps/a%2eb
+    binary = tc.build("initpaths")
+    raw = tc.run(binary, godebug="inittrace=1").stderr
+    assert "init ps/a%2eb @" in raw and "init ps/a.b @" not in raw
+    trace = inittrace(binary)
+    assert "ps/a.b" in [r.package for r in trace]
+    result = inits.initialize(inits.Program.from_data(program_graph(tc.program_dir("initpaths"))))
+    comparison = checks.compare_inittrace(result, trace)
+    assert comparison.equal, comparison.diff()

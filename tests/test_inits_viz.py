@@ -60,9 +60,9 @@ def test_every_frame_draws_and_says_what_the_model_says(panel):
 def test_the_rule_and_the_rename_change_what_they_should(panel):
     order = lambda f, a, o: inits.package_order(panel.results[f, a, o][0], o)[-4:]  # noqa: E731
     assert order(None, None, "current") == ("lab/mid", "lab/alpha", "lab/zeta", "main")
-    assert order(None, None, "pre-1.21") == ("lab/zeta", "lab/mid", "lab/alpha", "main")
+    assert order(None, None, "go1.19") == ("lab/zeta", "lab/mid", "lab/alpha", "main")
     # renaming test.go to a.go moved packages before Go 1.21, not since
-    assert order(RENAMES[0], None, "pre-1.21") == ("lab/mid", "lab/alpha", "lab/zeta", "main")
+    assert order(RENAMES[0], None, "go1.19") == ("lab/mid", "lab/alpha", "lab/zeta", "main")
     assert order(RENAMES[0], None, "current") == order(None, None, "current")
     assert "moved" not in panel.text(file=None, added=None, order="current")
     assert "11 printed lines moved" in panel.text(file=RENAMES[0], added=IMPORTS[1], order="current")

@@ -71,8 +71,8 @@ def compare(result: inits.Initialization, output: str, *, program: str = "", too
 
 def compare_program(directory: str | os.PathLike, order: str = "current", *, toolchain=None) -> Comparison:
     """Extract the graph of the program in ``directory`` (with the installed toolchain), predict with the model,
-    then build and run the program with ``toolchain`` (default: the installed one; for ``order="pre-1.21"`` give
-    a pre-1.21 toolchain, e.g. ``Toolchain.at("/usr/lib/go-1.19")``) and compare."""
+    then build and run the program with ``toolchain`` (default: the installed one; for ``order="go1.19"`` give
+    Go 1.19, e.g. ``Toolchain.at("/usr/lib/go-1.19")``) and compare."""
     from ..toolchain import Toolchain
     from ..toolchain.initgraph import program_graph
 

@@ -1,4 +1,4 @@
-"""python -m gosim inits DIR [--order current|pre-1.21] [--std] [--packages]
+"""python -m gosim inits DIR [--order current|go1.19] [--std] [--packages]
 
 Prints the order in which a program's package-level variables are initialised and its init functions run, one
 step per line: ``var IMPORTPATH NAME`` and ``init IMPORTPATH FILE:LINE`` (the main package is ``main``). The graph
@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     except GoToolchainError as exc:
         print(f"python -m gosim inits: error: {_one_line(exc, args.dir)}", file=sys.stderr)
         return 2
-    result = inits.initialize(program, args.order)
+    result = inits.initialize(program, inits.canonical_order(args.order))
     if args.packages:
         std = {p.path for p in program.packages if p.std}
         lines = [p for p in result.packages if p not in result.static and (args.std or p not in std)]
@@ -46,9 +46,11 @@ def register(sub) -> None:
     p = sub.add_parser("inits", help="the order of package initialization of a program (variables, init functions)",
                        description=__doc__.split("\n\n")[1])
     p.add_argument("dir", metavar="DIR", help="the root of a Go module with a main package")
-    p.add_argument("--order", choices=inits.ORDERS, default="current",
-                   help="current: the installed linker's lexicographic order (Go 1.21+); "
-                        "pre-1.21: depth first in import order (Go 1.13-1.20)")
+    p.add_argument("--order", choices=[*inits.ORDERS, *inits.ORDER_ALIASES], default="current",
+                   help="current: the linker's order of packages (Go 1.21+) and types2's order of variables "
+                        "(Go 1.20+); go1.19: runtime.doInit's depth-first walk of each record's imports in "
+                        "source order (Go 1.13-1.20) and the compiler's own variable pass (Go 1.13-1.19); "
+                        "pre-1.21 is an old name for go1.19")
     p.add_argument("--std", action="store_true", help="include the standard library's packages")
     p.add_argument("--packages", action="store_true", help="print only the packages whose init code runs, in order")
     p.set_defaults(func=run)

@@ -10,7 +10,8 @@ functions the compiler put in its ``..inittask`` record. Three sources:
   the directory) and its compiled export data. Errors (no main package, a syntax or type error) come back here,
   with FILE:LINE, and are raised as `GoToolchainError`.
 * the Go helper in ``initgraph/`` (go/parser, go/ast, go/types; built once with the installed toolchain): the
-  declarations and their references, exactly as go/types records dependencies (see its main.go).
+  declarations and their references, collected the way go/types records dependencies (see its main.go; the
+  tests check the model's order from them against go/types' own Info.InitOrder).
 * ``go tool nm -size`` on each compiled package: ``pkg..inittask`` is ``8 + 8·nfns`` bytes, or absent when the
   package has nothing to do (cmd/compile/internal/pkginit/init.go: MakeTask). Before Go 1.21 the record also
   listed its dependencies, ``24 + 8·ndeps + 8·nfns`` bytes (runtime/proc.go's initTask of Go 1.19), ndeps being

@@ -10,6 +10,10 @@ Format (runtime/proc.go, doInit1; documented in runtime/extern.go)::
 and allocations they made. Packages whose inittask the linker dropped (no functions) print nothing. Go 1.19
 prints the same line (from doInit).
 
+The package is printed as symbol names spell it (runtime.funcpkgpath of the first init function), escaped by
+``cmd/internal/objabi.PathToPrefix``: a dot in the last element of the path is ``%2e`` (``gopkg.in/yaml%2ev3``).
+`parse_inittrace` undoes it (`prefix_to_path`, objabi.PrefixToPath), so rows carry import paths.
+
 `inittask_records` and `linked_order` read the records themselves out of a linked binary (symbol addresses from
 ``go tool nm``, bytes from the ELF file): what each package's record runs, and the list the linker sorted.
 """
@@ -21,7 +25,6 @@ import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
 
 from .errors import GoToolchainError
 from .go import Toolchain
@@ -45,14 +48,36 @@ class InitTraceRow:
 
 def parse_inittrace(text: str) -> list[InitTraceRow]:
     """The ``init ...`` lines of a program's standard error, in order; other lines (the program's own output)
-    are skipped."""
+    are skipped. Package paths are unescaped (``gopkg.in/yaml%2ev3`` → ``gopkg.in/yaml.v3``)."""
     rows = []
     for line in text.splitlines():
         match = _LINE.match(line.strip())
         if match:
-            rows.append(InitTraceRow(match["package"], float(match["start"]), float(match["clock"]),
-                                     int(match["bytes"]), int(match["allocs"])))
+            rows.append(InitTraceRow(prefix_to_path(match["package"]), float(match["start"]),
+                                     float(match["clock"]), int(match["bytes"]), int(match["allocs"])))
     return rows
+
+
+def prefix_to_path(prefix: str) -> str:
+    """cmd/internal/objabi.PrefixToPath: a package path as symbol names spell it back to the import path, each
+    ``%xx`` to its byte (PathToPrefix escapes bytes up to a space, ``%``, ``"``, bytes from 0x7F, and a ``.``
+    after the last ``/``). A malformed escape raises ValueError, as PrefixToPath returns an error."""
+    if "%" not in prefix:
+        return prefix
+    out = bytearray()
+    i = 0
+    raw = prefix.encode()
+    while i < len(raw):
+        if raw[i] != ord("%"):
+            out.append(raw[i])
+            i += 1
+            continue
+        digits = raw[i + 1:i + 3]
+        if len(digits) != 2 or not all(chr(c) in "0123456789abcdefABCDEF" for c in digits):
+            raise ValueError(f"malformed prefix {prefix!r}: escape sequence must contain two hex digits")
+        out.append(int(digits, 16))
+        i += 3
+    return out.decode("utf-8", errors="surrogateescape")
 
 
 def inittrace(binary: str | os.PathLike, *, toolchain: Toolchain | None = None) -> list[InitTraceRow]:
@@ -107,10 +132,12 @@ def inittask_records(binary: str | os.PathLike, *, toolchain: Toolchain | None =
     return records
 
 
-def linked_order(binary: str | os.PathLike, *, toolchain: Toolchain | None = None) -> list[str]:
+def linked_order(binary: str | os.PathLike, *, toolchain: Toolchain | None = None,
+                 symbol: str = "go:main.inittasks") -> list[str]:
     """The program's list of init tasks as the linker emitted it (``go:main.inittasks``, which runtime.main hands
     to doInit through ``moduledata.inittasks``): package paths, in the order they run. The runtime's own closure
-    (``runtime_inittasks``) is a separate list and is not included. Go 1.21 and later only."""
+    is a separate list, ``symbol="go:runtime.inittasks"`` (what ``runtime_inittasks`` points to), which
+    runtime.main runs first. Go 1.21 and later only."""
     from .binary import nm
 
     tc = toolchain or Toolchain.installed()
@@ -119,7 +146,7 @@ def linked_order(binary: str | os.PathLike, *, toolchain: Toolchain | None = Non
                                "dependencies (Go 1.13 to 1.20)")
     symbols = nm(binary, toolchain=tc)
     names = {s.address: s.name for s in symbols}
-    table = next((s for s in symbols if s.name == "go:main.inittasks"), None)
+    table = next((s for s in symbols if s.name == symbol), None)
     if table is None:
         return []
     words = struct.unpack(f"<{table.size // 8}Q", _reader(binary)(table.address, table.size))
@@ -128,7 +155,7 @@ def linked_order(binary: str | os.PathLike, *, toolchain: Toolchain | None = Non
 
 def _package_of(symbol: str) -> str:
     """``seedinit/lib..inittask`` → ``seedinit/lib`` (PathToPrefix undone: ``a%2eb`` → ``a.b``)."""
-    return unquote(symbol.removesuffix("..inittask"))
+    return prefix_to_path(symbol.removesuffix("..inittask"))
 
 
 def _records_list_deps(tc: Toolchain) -> bool:

@@ -289,8 +289,8 @@ def order_caption(program: inits.Program, result: inits.Initialization, changed:
 
 def _rule(result: inits.Initialization) -> str:
     if result.order == "current":
-        return "Go 1.21+: the ready package whose path sorts first"
-    return "Go 1.13-1.20: depth first, in import order"
+        return "Go 1.21+: the ready package whose PKG..inittask sorts first"
+    return "Go 1.19: doInit, depth first, in import order"
 
 
 @styled
@@ -331,7 +331,7 @@ def draw_inittrace(rows, *, highlight: tuple[str, ...] = (), runtime_tasks: int 
         gap0 = rows[runtime_tasks - 1].start_ms + rows[runtime_tasks - 1].clock_ms
         gap1 = rows[runtime_tasks].start_ms
         left.axvspan(gap0, gap1, color="#EEEEEE", zorder=0)
-        left.text((gap0 + gap1) / 2, n * 0.6, "gcenable(),\nthen the\nprogram's\nlist", ha="center",
+        left.text((gap0 + gap1) / 2, n * 0.6, "runtime.main:\ngcenable(), ...,\nthen the\nprogram's\nlist", ha="center",
                   va="center", fontsize=8.5, color=GREY)
     busy = sum(r.clock_ms for r in rows)
     left.set_title(f"{n} packages, one after another, in {end:.2f} ms ({busy:.2f} ms of it inside init "

@@ -15,8 +15,8 @@ from .. import inits
 from ..viz.inits import draw_order, order_caption, printed
 from .panel import Control, Panel
 
-RULE_LABELS = {"current": "Go 1.21+ (the linker sorts)", "pre-1.21": "Go 1.13-1.20 (doInit, depth first)"}
-BUTTON_LABELS = {"current": "Go 1.21+", "pre-1.21": "Go 1.13-1.20"}  # buttons fit about 17 characters
+RULE_LABELS = {"current": "Go 1.21+ (the linker sorts)", "go1.19": "Go 1.19 (doInit, depth first)"}
+BUTTON_LABELS = {"current": "Go 1.21+", "go1.19": "Go 1.19"}  # buttons fit about 17 characters
 
 Rename = tuple[str, str, str]  # (package, old file name, new file name)
 Added = tuple[str, str]  # (importer, imported)
@@ -47,8 +47,9 @@ def init_order_panel(program: inits.Program, *, renames: Sequence[Rename] = (), 
     """File, import and rule controls over ``program``'s predicted initialization order (figure:
     `gosim.viz.inits.draw_order`). ``renames`` and ``imports`` are the variants offered besides the program as
     written; every combination is computed now (a cycle-making import raises ValueError here)."""
-    if default_order not in inits.ORDERS:
+    if inits.ORDER_ALIASES.get(default_order, default_order) not in inits.ORDERS:
         raise ValueError(f"default_order: {default_order!r} is not one of {', '.join(inits.ORDERS)}")
+    default_order = inits.canonical_order(default_order)
     files: list[Rename | None] = [None, *renames]
     added_imports: list[Added | None] = [None, *imports]
     results: dict[tuple, tuple[inits.Program, inits.Initialization]] = {}

@@ -7,7 +7,7 @@
 // "exports": {import path: export data file}}. The export files come from `go list -export`; the type checker
 // (go/types) reads the imported packages from them, as the compiler does.
 //
-// "References" follow go/types exactly (go/types/typexpr.go and call.go call addDeclDep): a use of a
+// "References" follow what go/types records (go/types/typexpr.go and call.go call addDeclDep): a use of a
 // package-level constant, variable or function of the same package, and a method selected on a concrete type
 // (x.m, T.m) whose declaration is in the package. A method called through an interface is not a reference: its
 // object is the interface's method, which no declaration of the package declares. A function literal's
@@ -189,7 +189,8 @@ func analyse(fset *token.FileSet, p inPackage, exports map[string]string, goarch
 	}
 	// refs lists the declared names the nodes refer to, as go/types counts them; irefs the methods of
 	// instantiated generic types they select, which go/types does not count (the selected method is a new
-	// object, not the declared one) but Go 1.19's compiler did (cmd/compile/internal/pkginit/initorder.go).
+	// *Func made for the instance, whose Origin is the declared one, and addDeclDep keeps only objects of
+	// objMap) but Go 1.19's compiler did (cmd/compile/internal/pkginit/initorder.go).
 	refs := func(nodes ...ast.Node) (refs, irefs []string) {
 		seen, iseen := map[string]bool{}, map[string]bool{}
 		for _, n := range nodes {

@@ -1,0 +1,3 @@
+module initdata
+
+go 1.22

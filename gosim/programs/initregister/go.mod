@@ -1,0 +1,3 @@
+module initregister
+
+go 1.22
