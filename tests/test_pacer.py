@@ -77,6 +77,62 @@ def test_memory_limit_goal_with_headroom():
     assert heap_goal(20 * MiB, 100, memlimit=1 << 40) == 40 * MiB
 
 
+def _runtime_constant(name: str) -> int:
+    """A constant's value from the installed runtime's source (``name = <int expression>``)."""
+    import re
+
+    from gosim import toolchain as tc
+
+    text = tc.source_file("runtime/mgcpacer.go").text
+    m = re.search(rf"^\s*{name}\s*=\s*([0-9<> ]+?)\s*(?://.*)?$", text, re.M)
+    assert m, name
+    return eval(m[1], {})  # noqa: S307 - a literal like "1 << 20" from the Go source
+
+
+def _limit_goal_by_the_formula(limit, mapped_ready, heap_free, heap_alloc, heap_marked):
+    """memoryLimitHeapGoal's design comment, worked out without the model:
+    goal = limit - ((mappedReady - heapFree - heapAlloc) + max(mappedReady - limit, 0)), less a headroom of
+    memoryLimitHeapGoalHeadroomPercent % (at least memoryLimitMinHeapGoalHeadroom), never below heapMarked."""
+    pct = _runtime_constant("memoryLimitHeapGoalHeadroomPercent")
+    least = _runtime_constant("memoryLimitMinHeapGoalHeadroom")
+    taken = (mapped_ready - heap_free - heap_alloc) + max(mapped_ready - limit, 0)
+    if taken >= limit:
+        return heap_marked
+    goal = limit - taken
+    headroom = max(goal // 100 * pct, least)
+    goal = headroom if goal < 2 * headroom else goal - headroom
+    return max(goal, heap_marked)
+
+
+@pytest.mark.parametrize("live,heap_alloc,nonheap,heap_free,limit", [
+    (30 * MiB, 30 * MiB, 8 * MiB, 0, 100 * MiB),  # no free pages, no overage
+    (30 * MiB, 30 * MiB, 8 * MiB, 20 * MiB, 100 * MiB),  # free pages stay inside the heap's budget
+    (30 * MiB, 40 * MiB, 8 * MiB, 20 * MiB, 64 * MiB),  # mapped 68 MiB > 64 MiB: the overage lowers the goal
+    (50 * MiB, 60 * MiB, 8 * MiB, 30 * MiB, 64 * MiB),  # overage pushes it below heapMarked: floored there
+    (1 * MiB, 1 * MiB, 2 * MiB, 1 * MiB, 6 * MiB),  # small: the 1 MiB minimum headroom
+    (3 * MiB, 3 * MiB, 70 * MiB, 0, 64 * MiB),  # non-heap alone exceeds the limit: heapMarked
+])
+def test_memory_limit_goal_is_the_runtimes_formula(live, heap_alloc, nonheap, heap_free, limit):
+    mapped = nonheap + heap_free + heap_alloc
+    want = _limit_goal_by_the_formula(limit, mapped, heap_free, heap_alloc, live)
+    assert heap_goal(live, -1, memlimit=limit, nonheap=nonheap, heap_free=heap_free,
+                     heap_alloc=heap_alloc) == want
+    # with GOGC=100 the smaller goal wins (both computed without the model)
+    gogc_goal = max(2 * live, 4 * MiB, live + (1 << 20))
+    assert heap_goal(live, 100, memlimit=limit, nonheap=nonheap, heap_free=heap_free,
+                     heap_alloc=heap_alloc) == min(want, gogc_goal)
+
+
+def test_free_pages_are_not_non_heap_memory():
+    # 20 MiB of free, unscavenged pages under a 100 MiB limit leave the goal where it was: the runtime counts
+    # them as room for the heap, not as overhead (mgcpacer.go, memoryLimitHeapGoal).
+    kw = dict(memlimit=100 * MiB, nonheap=8 * MiB)
+    assert heap_goal(30 * MiB, -1, heap_free=20 * MiB, **kw) == heap_goal(30 * MiB, -1, **kw)
+    # ...until mapped memory exceeds the limit: then the overage counts
+    over = heap_goal(30 * MiB, -1, memlimit=64 * MiB, nonheap=8 * MiB, heap_free=30 * MiB)
+    assert over < heap_goal(30 * MiB, -1, memlimit=64 * MiB, nonheap=8 * MiB)
+
+
 @given(live=st.integers(0, 1 << 36), gogc=st.integers(0, 2000), stacks=st.integers(0, 1 << 24),
        consmark=st.floats(0, 50))
 @settings(max_examples=300, deadline=None)
@@ -225,6 +281,14 @@ def test_cli_goal(capsys):
     assert cli.main(["pacer", "goal", "--live", "50MiB", "--gogc", "off", "--memlimit", "100MiB",
                      "--nonheap", "8MiB"]) == 0
     assert int(capsys.readouterr().out) == 92 * MiB - 92 * MiB // 100 * 3
+    # free pages are not non-heap memory: the same goal; with mapped memory over the limit, the overage counts
+    assert cli.main(["pacer", "goal", "--live", "50MiB", "--gogc", "off", "--memlimit", "100MiB",
+                     "--nonheap", "8MiB", "--heap-free", "20MiB"]) == 0
+    assert int(capsys.readouterr().out) == 92 * MiB - 92 * MiB // 100 * 3
+    assert cli.main(["pacer", "goal", "--live", "30MiB", "--gogc", "off", "--memlimit", "64MiB",
+                     "--nonheap", "8MiB", "--heap-free", "20MiB", "--heap-alloc", "40MiB"]) == 0
+    assert int(capsys.readouterr().out) == _limit_goal_by_the_formula(64 * MiB, 68 * MiB, 20 * MiB, 40 * MiB,
+                                                                        30 * MiB)
 
 
 def test_cli_run(capsys):
@@ -240,6 +304,7 @@ def test_cli_run(capsys):
     ["pacer", "guide", "--workload", "steady", "--gogc", "100", "--memlimit", "10MB"],
     ["pacer", "goal", "--live", "-5", "--gogc", "100"],
     ["pacer", "goal", "--live", "5MiB", "--gogc", "100", "--nonheap", "1MiB"],
+    ["pacer", "goal", "--live", "5MiB", "--gogc", "100", "--heap-free", "1MiB"],
     ["pacer", "run", "--scenario", "steady", "--gomaxprocs", "0"],
     ["pacer", "run", "--scenario", "nope"],
 ])

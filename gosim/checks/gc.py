@@ -144,8 +144,9 @@ def gctrace_fields(t) -> list[tuple[str, str, str]]:
     documented in runtime/extern.go."""
     return [
         ("`gc N`", f"gc {t.n}", "the cycle number (`memstats.numgc`)"),
-        ("`@T s`", f"@{t.at_s}s", "seconds since the program started, at sweep termination"),
-        ("`P%`", f"{t.cpu_pct}%", "GC's share of all CPU time since the program started (truncated)"),
+        ("`@T s`", f"@{t.at_s}s", "seconds since the runtime started, at this cycle's sweep termination"),
+        ("`P%`", f"{t.cpu_pct}%", "GC's share of all CPU time since the program started, idle mark workers "
+         "not counted (`gc_cpu_fraction`; truncated)"),
         ("`a+b+c ms clock`", f"{t.sweep_term_ms}+{t.mark_ms}+{t.mark_term_ms}",
          "wall time: sweep-termination pause (STW) + concurrent mark + mark-termination pause (STW)"),
         ("`d+e/f/g+h ms cpu`", f"{t.stw_sweep_cpu_ms}+{t.assist_cpu_ms}/{t.background_cpu_ms}/{t.idle_cpu_ms}"
@@ -172,17 +173,21 @@ def pacertrace_fields(start, end) -> list[tuple[str, str, str]]:
         ("`scan N MB in H0->G MB`", f"{start.scan_mib} MB in {start.heap0_mib}->{start.goal_mib} MB",
          "the scannable heap (`heapScan`, MiB) and the runway: heapLive when the cycle starts -> the goal"),
         ("`workers=D+F`", f"{start.dedicated}+{start.fractional:g}",
-         "dedicated mark workers + the fractional worker's share of one P (25 % of GOMAXPROCS in all)"),
+         "dedicated mark workers + `fractionalUtilizationGoal`, the share of each other P's time its fractional "
+         "worker may take (25 % of GOMAXPROCS in all)"),
         ("`U% CPU (25 exp.)`", f"{end.utilization_pct}% ({end.expected_pct} exp.)",
-         "GC CPU utilisation during the mark: 25 % background plus assists, against the 25 % goal"),
+         "GC CPU utilisation during the mark: the background workers' 25 %, assumed, plus the assists' measured "
+         "share, against the 25 % goal (idle mark workers not counted)"),
         ("`H+S+G B work`", f"{end.heap_work}+{end.stack_work}+{end.globals_work}",
          "scan work done: heap, stacks, globals (bytes)"),
-        ("`(W B exp.)`", f"{end.expected_work}", "the scan work the pacer expected (last cycle's)"),
+        ("`(W B exp.)`", f"{end.expected_work}",
+         "the scan work the pacer expected: the last cycle's heap scan work + stacks + globals"),
         ("`in T B -> L B`", f"{end.triggered} -> {end.live}",
          "heapLive when the cycle was triggered -> at the end of the mark"),
         ("`∆goal`", f"{end.delta_goal}", "heapLive at the end minus the goal: negative means finished early"),
         ("`cons/mark`", f"{end.cons_mark:.3f}",
-         "the estimate this cycle was paced with: bytes allocated per byte of scan work, per CPU-second"),
+         "the estimate this cycle was paced with: the allocation rate (bytes per mutator CPU-second) over the "
+         "scan rate (bytes of scan work per GC CPU-second)"),
     ]
 
 
@@ -221,3 +226,95 @@ def median_count_row(real_runs: list[tuple], live: int, churn: int) -> tuple[Cou
     model = [r.model for r in rows]
     med = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731 - an odd number of runs: a count, not a mean
     return CountRow(rows[0].gogc, rows[0].memlimit, med(model), med(real)), real, model
+
+
+# --- why the runtime runs a few more cycles than the model: where it triggers, and what heapLive counts -----------
+
+
+@dataclass(frozen=True)
+class PacingRow:
+    """One real cycle seen from both sides: the pacer's trace (``endCycle``'s ``in T B -> L B``) and the
+    program's runtime/metrics line after the cycle before it (heapMarked, the goal) and after this one."""
+
+    cycle: int
+    last_marked: int  # heapMarked of the cycle before (/gc/heap/live)
+    goal: int  # the goal this cycle was paced against (/gc/heap/goal after the cycle before)
+    triggered: int  # heapLive when the cycle started
+    live_end: int  # heapLive at the end of the mark
+    allocated: int  # /gc/heap/allocs:bytes between the two metrics lines: bytes of objects allocated
+
+    @property
+    def lower_bound(self) -> int:
+        """``triggerLowerBound`` (mgcpacer.go): 45/64 of the way from heapMarked to the goal, in uint64."""
+        return (self.goal - self.last_marked) // mgcpacer.triggerRatioDen * mgcpacer.minTriggerRatioNum \
+            + self.last_marked
+
+    @property
+    def trigger_fraction(self) -> float:
+        return (self.triggered - self.last_marked) / (self.goal - self.last_marked)
+
+    @property
+    def growth(self) -> int:
+        """How far heapLive grew over the cycle: from heapMarked to the end of the mark."""
+        return self.live_end - self.last_marked
+
+
+def pacing_rows(stderr: str, cycles: list[dict], live: int) -> list[PacingRow]:
+    """The steady-state cycles (the cycle before marked at least ``live`` bytes) of a gcchurn run: each gctrace
+    ``gc N`` line closes cycle N, and the ``endCycle`` pacer line printed before it belongs to it."""
+    import re
+
+    from ..toolchain import gctrace  # the parsers are plain text functions; no process is started here
+
+    ends: dict[int, object] = {}
+    pending = None
+    for text in stderr.splitlines():
+        parsed = gctrace.parse_pacertrace(text)
+        if parsed and isinstance(parsed[0], gctrace.PacerEnd):
+            pending = parsed[0]
+        if m := re.match(r"gc (\d+) ", text):
+            ends[int(m[1])] = pending
+            pending = None
+    by = {int(c["cycle"]): c for c in cycles}
+    rows = []
+    for n, e in sorted(ends.items()):
+        if e is None or n - 1 not in by or n not in by or int(by[n - 1]["live"]) < live:
+            continue
+        before, after = by[n - 1], by[n]
+        rows.append(PacingRow(n, int(before["live"]), int(before["goal"]), e.triggered, e.live,
+                              int(after["allocs"]) - int(before["allocs"])))
+    return rows
+
+
+def span_tail_ratio(mix: list[tuple[int, bool, int]], greenteagc: bool = True) -> float:
+    """heapLive's growth per byte allocated, for an allocation ``mix`` of (object size, has pointers, count),
+    when every span is filled: ``mcache.refill`` adds a whole span (``npages·pageSize`` less what is in use) to
+    heapLive and ``releaseAll`` takes back only the unused slots, so each span's tail (bytes that hold no object:
+    the size class's tail waste, and for small pointerful spans the heap bits and Green Tea's inline mark bits at
+    the span's end) counts as allocated."""
+    from ..alloc import mspan, sizeclasses
+
+    counted = allocated = 0.0
+    for size, pointers, count in mix:
+        sc = sizeclasses.size_to_class(size)
+        npages = sizeclasses.SizeClassToNPages()[sc]
+        spc = sizeclasses.makeSpanClass(sc, not pointers)
+        nelems = mspan.nelems_for(spc, npages, greenteagc)
+        elem = sizeclasses.SizeClassToSize()[sc]
+        counted += count * npages * 8192 / nelems
+        allocated += count * elem
+    return counted / allocated
+
+
+# gcchurn's churn loop, one iteration: 256 nodes of 64 bytes with pointers and one 4 KiB []byte.
+GCCHURN_MIX = [(64, True, 256), (4096, False, 1)]
+
+
+def quickest_mark_ms(trace, live_mib: int) -> float:
+    """The smallest mark CPU time (ms: assists + background + idle workers) of the cycles that marked at least the
+    live set. gctrace's worker times are wall time while a worker holds a P, so other load on the machine only
+    ever adds to them: the quickest cycle is the least disturbed estimate of what a mark costs."""
+    steady = [t.mark_cpu_ms for t in trace if t.heap2_mib >= live_mib]
+    if not steady:
+        raise ValueError(f"no cycle marked {live_mib} MiB or more")
+    return min(steady)

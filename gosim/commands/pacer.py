@@ -1,7 +1,8 @@
 """python -m gosim pacer guide|goal|run: the GC pacer (gosim.gc.mgcpacer, pacersim) and the GC guide's toy model.
 
   pacer guide --workload steady|shift|spike --gogc N|off [--memlimit SIZE] [--other-mem SIZE]
-  pacer goal --live SIZE --gogc N|off [--stacks SIZE] [--globals SIZE] [--memlimit SIZE --nonheap SIZE]
+  pacer goal --live SIZE --gogc N|off [--stacks SIZE] [--globals SIZE]
+             [--memlimit SIZE [--nonheap SIZE] [--heap-free SIZE] [--heap-alloc SIZE]]
   pacer run --scenario NAME [--gogc N|off] [--memlimit SIZE] [--gomaxprocs N] [--cycles N]
 """
 
@@ -38,11 +39,14 @@ def run_guide(args: argparse.Namespace) -> int:
 
 
 def run_goal(args: argparse.Namespace) -> int:
-    if args.nonheap is not None and args.memlimit is None:
-        raise ValueError("--nonheap only matters with --memlimit (the memory-limit goal subtracts it)")
+    for option in ("nonheap", "heap_free", "heap_alloc"):
+        if getattr(args, option) is not None and args.memlimit is None:
+            raise ValueError(f"--{option.replace('_', '-')} only matters with --memlimit "
+                             "(it is an input of the memory-limit goal)")
     print(mgcpacer.heap_goal(args.live, args.gogc, stacks=args.stacks, globals_=args.globals,
                              memlimit=mgcpacer.MAX_INT64 if args.memlimit is None else args.memlimit,
-                             nonheap=args.nonheap or 0))
+                             nonheap=args.nonheap or 0, heap_free=args.heap_free or 0,
+                             heap_alloc=args.heap_alloc))
     return 0
 
 
@@ -78,7 +82,14 @@ def register(sub) -> None:
     q.add_argument("--globals", type=_size("globals"), default=0, metavar="SIZE", help="scannable global bytes")
     q.add_argument("--memlimit", default=None, **limit)
     q.add_argument("--nonheap", type=_size("nonheap"), default=None, metavar="SIZE",
-                   help="mapped memory that is not heap objects (stacks, metadata, free pages); with --memlimit")
+                   help="mapped, unreleased memory that is neither heap objects nor free heap pages "
+                        "(mappedReady - heapFree - heapAlloc: stacks, metadata, span tails); with --memlimit")
+    q.add_argument("--heap-free", type=_size("heap-free"), default=None, metavar="SIZE",
+                   help="free heap pages not yet returned to the OS (heapFree): not non-heap memory; they "
+                        "count only through the overage max(mappedReady - limit, 0); with --memlimit")
+    q.add_argument("--heap-alloc", type=_size("heap-alloc"), default=None, metavar="SIZE",
+                   help="heap object bytes (heapAlloc = totalAlloc - totalFree; default: --live); "
+                        "with --memlimit")
     q.set_defaults(func=run_goal)
 
     r = modes.add_parser("run", help="simulate a workload cycle by cycle and print each cycle")

@@ -34,11 +34,13 @@ HISTORY = [
            "the same hybrid barrier; the compiler reserves room for several pointers at once "
            "(gcWriteBarrier1..8) and fills the wbBuf inline", "Go 1.21"),
     Change(_CH, "pacer", "trigger ratio from a proportional controller on heap growth; goal = live·(1+GOGC/100)",
-           "redesigned pacer: cons/mark estimate and runway, goal includes stacks and globals, trigger clamped to "
-           "45/64..61/64 of the way to the goal", "Go 1.18"),
+           "redesigned pacer: cons/mark estimate and runway, goal includes stacks and globals; trigger = goal − runway, "
+           "at least 45/64 of the way from the live heap to the goal (or the sweep-distance trigger), at most 61/64 "
+           "(or goal − 4 MiB on large heaps)", "Go 1.18"),
     Change(_CH, "memory limit", "none: GOGC was the only knob (a heap ballast the usual trick)",
-           "GOMEMLIMIT / debug.SetMemoryLimit: a soft limit on all Go memory, goal = limit − non-heap − 3 % "
-           "headroom, with the GC CPU limiter (about 50 % CPU at most)", "Go 1.19"),
+           "GOMEMLIMIT / debug.SetMemoryLimit: a soft limit on all Go memory; goal = limit − non-heap memory "
+           "(mapped − free heap pages − heap objects) − any overage of mapped memory over the limit, less 3 % "
+           "headroom, never below the marked heap; the GC CPU limiter keeps GC near 50 % CPU at most", "Go 1.19"),
     Change(_CH, "marking", "object at a time from work buffers (greyobject, scanobject)",
            "Green Tea: small objects marked span by span from a span queue; GOEXPERIMENT=nogreenteagc for the old "
            "way", "Go 1.26 (default)"),

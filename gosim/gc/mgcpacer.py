@@ -1,15 +1,18 @@
 """The pacer: ``gcController``, which decides when a GC cycle starts and how hard it must work.
 
-Mirrors ``runtime/mgcpacer.go`` (design 44167-gc-pacer-redesign, Go 1.18; memory limit, Go 1.19) line by line,
-with the runtime's names and its integer arithmetic (uint64 divisions truncate, in the same order):
+Mirrors ``runtime/mgcpacer.go`` (design 44167-gc-pacer-redesign, Go 1.18; memory limit, Go 1.19) function by
+function, with the runtime's names and its integer arithmetic (uint64 divisions truncate, in the same order):
 
 * ``commit``: the GOGC goal ``heapMarked + (heapMarked + lastStackScan + globalsScan)·GOGC/100``, floored at
   ``heapMinimum = 4 MiB·GOGC/100``; the runway ``consMark·(1−u)/u·(lastHeapScan + lastStackScan + globalsScan)``
   with ``u = gcGoalUtilization = 0.25``; ``sweepDistMinTrigger = heapLive + 1 MiB`` while sweeping is unfinished;
 * ``heapGoalInternal`` / ``memoryLimitHeapGoal``: the smaller of the GOGC goal and the memory-limit goal
-  ``limit − nonHeap − overage`` less its headroom ``max(3 %, 1 MiB)``, never below ``heapMarked``;
-* ``trigger``: ``goal − runway`` clamped to ``[45/64, 61/64]`` of the way from ``heapMarked`` to the goal (the upper
-  bound becomes ``goal − 4 MiB`` for large heaps);
+  ``limit − nonHeap − overage`` less its headroom ``max(3 %, 1 MiB)``, never below ``heapMarked``, where
+  ``nonHeap = mappedReady − heapFree − heapAlloc`` (free, unscavenged heap pages are not non-heap memory) and
+  ``overage = max(mappedReady − limit, 0)``;
+* ``trigger``: ``goal − runway`` clamped between a lower bound, 45/64 of the way from ``heapMarked`` to the goal
+  (raised to the sweep-distance trigger ``heapLive + 1 MiB`` when that is higher and the limit does not bind),
+  and an upper bound, 61/64 of the way or ``goal − 4 MiB`` when that is higher (large heaps);
 * ``startCycle`` (dedicated and fractional mark workers for GOMAXPROCS), ``revise`` (``assistWorkPerByte``),
   ``endCycle`` (the cons/mark estimate, the maximum of this cycle's and the previous four), ``resetLive``;
 * ``readGOGC`` and ``readGOMEMLIMIT`` as strict validators (the runtime silently falls back to 100 on a bad GOGC).
@@ -342,25 +345,31 @@ class GCController:
 
 
 def heap_goal(live: int, gogc: int = 100, *, stacks: int = 0, globals_: int = 0, memlimit: int = MAX_INT64,
-              nonheap: int = 0, heap_free: int = 0, mapped_ready: int | None = None, sweep_done: bool = False) -> int:
+              nonheap: int = 0, heap_free: int = 0, heap_alloc: int | None = None, sweep_done: bool = False) -> int:
     """The heap goal ``/gc/heap/goal:bytes`` reports right after a cycle that marked ``live`` bytes
     (``heapMarked``), with ``stacks`` (``lastStackScan``) and ``globals_`` (``globalsScan``) scannable bytes.
 
-    For the memory limit: ``nonheap`` = ``mappedReady − heapFree − heapAlloc`` (stacks, metadata, fragmentation);
-    ``mapped_ready`` defaults to ``nonheap + heap_free + live`` (right after a cycle ``heapAlloc`` ≈ ``live``).
+    For the memory limit, the runtime's three inputs (``memoryLimitHeapGoal``, mgcpacer.go) are built from:
+    ``nonheap`` = ``mappedReady − heapFree − heapAlloc``: mapped, unreleased memory that neither holds heap objects
+    nor is a free heap page (stacks, metadata, span tails and unused slots); ``heap_free`` = ``heapFree``, free
+    heap pages not yet scavenged: they are *not* non-heap memory (the runtime keeps them inside the heap's budget)
+    and matter only through ``mappedReady``, i.e. the overage term ``max(mappedReady − limit, 0)``;
+    ``heap_alloc`` = ``heapAlloc`` (``totalAlloc − totalFree``), by default ``live``. ``mappedReady`` is their sum.
     ``sweep_done=False`` (the runtime's state right after mark termination) keeps the goal at least
-    ``live + 1 MiB``, the sweep distance. Models ``gcControllerCommit`` then ``heapGoal``.
+    ``live + 1 MiB``, the sweep distance. Models ``commit`` then ``heapGoal``.
     """
+    heap_alloc = live if heap_alloc is None else heap_alloc
     for name, value in (("live", live), ("stacks", stacks), ("globals", globals_), ("nonheap", nonheap),
-                        ("heap_free", heap_free)):
-        if not isinstance(value, int) or value < 0:
+                        ("heap_free", heap_free), ("heap_alloc", heap_alloc)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ValueError(f"{name} must be a non-negative byte count, got {value!r}")
     c = GCController.init(gogc, memlimit)
-    c.heapMarked = c.heapLive = c.heapAlloc = live
+    c.heapMarked = c.heapLive = live
+    c.heapAlloc = heap_alloc
     c.lastStackScan = stacks
     c.globalsScan = globals_
     c.heapFree = heap_free
-    c.mappedReady = nonheap + heap_free + live if mapped_ready is None else mapped_ready
+    c.mappedReady = nonheap + heap_free + heap_alloc
     c.commit(sweep_done)
     return c.heapGoal()
 

@@ -188,3 +188,37 @@ def run_gcchurn(live_mib: int, churn_mib: int, env: dict[str, str], *, gomaxproc
     return dict(cycles=parse_fields(r.stdout, "cycle"), summary=parse_fields(r.stdout, "summary")[0],
                 trace=parse_gctrace(r.stderr), pacer=parse_pacertrace(r.stderr), stderr=r.stderr,
                 seconds=r.seconds)
+
+
+# internal/cpu's X86 feature names → the flags Linux prints in /proc/cpuinfo.
+_CPUINFO_FLAG = {"AVX512VL": "avx512vl", "AVX512BW": "avx512bw", "GFNI": "gfni", "AVX512BITALG": "avx512_bitalg",
+                 "AVX512DQ": "avx512dq", "AVX512VBMI": "avx512vbmi", "POPCNT": "popcnt", "AVX512F": "avx512f"}
+
+
+def packed_scan_support(cpuinfo: str | None = None) -> dict[str, bool] | None:
+    """Whether this machine takes Green Tea's packed (AVX-512) span scan: the CPU features the installed
+    runtime requires (``avx512ScanPackedReqsMet`` in internal/runtime/gc/scan/scan_amd64.go, read live), each
+    with whether ``/proc/cpuinfo`` lists it. None when this is not linux/amd64 (the scan is then off:
+    ``HasFastScanSpanPacked`` is false in scan_generic.go)."""
+    import platform
+
+    from .go import Toolchain
+
+    if cpuinfo is None:
+        if platform.system() != "Linux" or platform.machine() not in ("x86_64", "AMD64"):
+            return None
+        try:
+            cpuinfo = open("/proc/cpuinfo").read()
+        except OSError:
+            return None
+    src = (Toolchain.installed().src / "internal/runtime/gc/scan/scan_amd64.go").read_text()
+    m = re.search(r"avx512ScanPackedReqsMet\s*=(.*?)(?:\n\s*\n|\Z)", src, re.S)
+    if not m:
+        raise ValueError("avx512ScanPackedReqsMet not found in scan_amd64.go")
+    needed = re.findall(r"cpu\.X86\.Has(\w+)", m[1])
+    flags = set()
+    for line in cpuinfo.splitlines():
+        if line.startswith("flags"):
+            flags = set(line.split(":", 1)[1].split())
+            break
+    return {name: _CPUINFO_FLAG.get(name, name.lower()) in flags for name in needed}
