@@ -102,6 +102,37 @@ def test_cpu_bound_time_slice_is_about_20ms_from_sysmon_not_a_constant():
     assert statistics.median(fast.timeslices(skip_ns=100_000_000)) == pytest.approx(20e6, rel=0.01)
 
 
+def test_a_syscall_retake_resets_sysmon_and_shortens_the_next_slice():
+    """After sysmon takes the nanosleep loop's P, its sleep climbs back from 20 us, and the spinner that runs next
+    is preempted at the first wake-up 10 ms after it started: the model's slice equals the one worked out from
+    proc.go's own constants (`gosim.checks.sched.first_slice_after_reset`)."""
+    from gosim import toolchain as tc
+    from gosim.checks import sched as checks
+
+    loop = checks.sysmon_loop(tc.source_file("runtime/proc.go").text)
+    assert (loop.start_us, loop.idle_rounds, loop.max_us) == (20, 50, 10_000)
+    r = sched.simulate("timeslice-sys", gomaxprocs=1, goroutines=2, duration="300ms")
+    retakes = [t for t, _, why in r.handoffs if why == "retake" and t > 50e6]
+    after = [e - s for _, _, s, e, why in r.intervals
+             if why == "preempted" and any(0 <= s - t < 100_000 for t in retakes)]
+    assert len(after) >= 3
+    want = checks.first_slice_after_reset(loop, r.costs.timerslack, r.costs.wakeup)
+    assert all(abs(a - want) < 200_000 for a in after), (after, want)
+    assert 10e6 < want < 16e6
+    assert statistics.median(r.timeslices(skip_ns=50_000_000)) < 19e6  # shorter than without the loop
+
+
+def test_derived_slices_lie_between_forcepreempt_and_two_sysmon_periods():
+    from gosim.checks import sched as checks
+
+    loop = checks.SysmonLoop(20, 50, 10_000, 10_000_000)
+    for start in range(0, 40_000_000, 250_000):
+        d = checks.first_slice_after_reset(loop, 50_000, start)
+        assert 10_000_000 < d <= 20_300_000, (start, d)
+    steady = checks.first_slice_after_reset(loop, 50_000, checks.sysmon_wakeups_after_reset(loop, 50_000, 30e6)[-2])
+    assert steady == 2 * 10_050_000
+
+
 def test_gomaxprocs_1_preempted_goroutines_cycle_through_the_global_queue():
     r = sched.simulate("cpubound", gomaxprocs=1, goroutines=20, duration="500ms", schedtrace="100ms")
     rows = [(row.runqueue, row.runq[0]) for row in r.schedtrace[1:5]]

@@ -202,3 +202,61 @@ def trace_counts(intervals) -> dict[str, int]:
     for iv in intervals:
         out[iv[4]] = out.get(iv[4], 0) + 1
     return out
+
+
+@dataclass(frozen=True)
+class SysmonLoop:
+    """sysmon's sleep rule, read from the installed proc.go (not from the model): start at ``start_us``, double
+    every round once more than ``idle_rounds`` rounds in a row retook nothing, never above ``max_us``."""
+
+    start_us: int
+    idle_rounds: int
+    max_us: int
+    force_preempt_ns: int
+
+
+def sysmon_loop(source_text: str) -> SysmonLoop:
+    """The constants of sysmon's loop and `forcePreemptNS`, parsed from proc.go's text."""
+    import re
+
+    def one(pattern: str) -> str:
+        found = re.search(pattern, source_text)
+        if not found:
+            raise ValueError(f"{pattern!r} not found in proc.go: sysmon's loop has changed")
+        return found[1]
+
+    def product(text: str) -> int:  # "10 * 1000 * 1000"
+        out = 1
+        for factor in text.split("*"):
+            out *= int(factor)
+        return out
+
+    start = int(one(r"if idle == 0 \{[^\n]*\n\s*delay = (\d+)"))
+    rounds = int(one(r"\} else if idle > (\d+) \{"))
+    cap = product(one(r"if delay > ([\d*\s]+) \{"))
+    force = product(one(r"const forcePreemptNS = ([\d*\s]+?)\s*//"))
+    return SysmonLoop(start, rounds, cap, force)
+
+
+def sysmon_wakeups_after_reset(loop: SysmonLoop, slack_ns: int, horizon_ns: int) -> list[int]:
+    """When sysmon wakes (ns after a reset to its shortest sleep, e.g. a syscall retake), if nothing resets it
+    again: sleep ``delay`` us plus the kernel's timer slack, ``idle`` counting the rounds, as in the loop."""
+    t, idle, delay, out = 0, 0, 0, []
+    while t < horizon_ns:
+        if idle == 0:
+            delay = loop.start_us
+        elif idle > loop.idle_rounds:
+            delay *= 2
+        delay = min(delay, loop.max_us)
+        t += delay * 1000 + slack_ns
+        out.append(t)
+        idle += 1
+    return out
+
+
+def first_slice_after_reset(loop: SysmonLoop, slack_ns: int, start_ns: int = 0) -> int:
+    """The slice (ns) of a CPU-bound goroutine that starts ``start_ns`` after sysmon's sleep was reset: the first
+    wake-up after it starts notes its new schedtick, the first one `forcePreemptNS` after that preempts it."""
+    wakes = sysmon_wakeups_after_reset(loop, slack_ns, start_ns + 3 * loop.force_preempt_ns)
+    seen = next(w for w in wakes if w > start_ns)
+    return next(w for w in wakes if w >= seen + loop.force_preempt_ns) - start_ns

@@ -24,9 +24,15 @@ HISTORY = [
            "Go 1.14"),
     Change(_CH, "stack check in the prologue", "g loaded from thread-local storage: MOVQ FS:0xfffffff8, CX; "
            "CMPQ 0x10(CX), SP", "g kept in register R14 (the register ABI): CMPQ SP, 16(R14)", "Go 1.17"),
-    Change(_CH, "GOMAXPROCS while running", "fixed at start unless the program calls runtime.GOMAXPROCS(n)",
-           "sysmon re-reads the CPU count and cgroup limit once a second and the updater goroutine calls "
-           "procresize when it changes (unless GOMAXPROCS was set)", "Go 1.25"),
+    Change(_CH, "GOMAXPROCS", "$GOMAXPROCS or the number of CPUs at start, fixed unless the program calls "
+           "runtime.GOMAXPROCS(n)", "by default min(CPUs, max(2, ceil(cgroup CPU quota/period))); sysmon recomputes "
+           "it once a second and, if it changed, wakes the updater goroutine, which applies it with a stop-the-world; "
+           "off once $GOMAXPROCS or runtime.GOMAXPROCS sets it (runtime.SetDefaultGOMAXPROCS turns it back on); "
+           "GODEBUG containermaxprocs and updatemaxprocs default to off for a main module whose go line is older",
+           "Go 1.25"),
+    Change(_CH, "a goroutine's first stack", "2 KiB for every new goroutine", "2 KiB for a new g; a g reused from the "
+           "free list gets startingStackSize, which every GC sets to the average stack use it scanned plus the "
+           "guard, rounded up to a power of two (GODEBUG adaptivestackstart=0 turns it off)", "Go 1.19"),
     Change(_CH, "a P in a system call", "status _Psyscall; sysmon's retake and the returning M race for it with a "
            "compare-and-swap", "the P stays _Prunning (_Psyscall_unused); the goroutine's _Gsyscall says it, and "
            "retake blocks the exit (setBlockOnExitSyscall) while it takes the P", "Go 1.26"),

@@ -1,28 +1,34 @@
 """The G-M-P scheduler as a discrete-event simulation, deterministic for a seed.
 
-Mirrors runtime/proc.go (and the structures of runtime2.go): ``g``, ``m``, ``p`` and ``schedt`` with the runtime's
-field names, and the runtime's functions under their own names. ``schedule`` calls ``findRunnable``, which looks
-in the runtime's order: this P's timers, the global queue every 61st ``schedtick`` (fairness), the local queue
-(``runnext`` first), a batch from the global queue, then - if this M may spin (at most half the busy Ps) -
-``stealWork``: 4 rounds over the Ps in a random coprime-stride order, half a victim's queue, its timers and
-``runnext`` only in the last round. Giving up drops the P (``pidleput``), re-checks everything ("delicate dance")
-and parks the M (``stopm``) or blocks it in the network poller until the next timer. New work calls ``wakep``
-(one spinning M at a time; ``resetspinning`` wakes the next). Goroutines block and are readied on channels
-(`gosim.sched.chan`) and timers; ``entersyscall`` keeps the P wired to the M and sysmon's ``retake`` hands it off
-(``handoffp``) after a sysmon tick; ``entersyscallblock`` hands it off at once; ``exitsyscall`` takes the old P
-back, an idle P, or puts the G on the global queue. ``sysmon`` sleeps 20 us, doubling after 50 idle rounds up
-to 10 ms (only syscall retakes count as activity); ``retake`` calls ``preemptone`` for a P whose ``schedtick``
-has not moved for ``forcePreemptNS`` = 10 ms, which sets ``gp.preempt`` (noticed at the next function call) and,
-unless asynchronous preemption is off, signals the thread. The ~20 ms time slice of a CPU-bound goroutine comes
-out of this: sysmon's period is 10 ms plus the kernel's timer slack, it needs one tick to see the new schedtick
-and another to preempt. A preempted G goes to the tail of the global queue (``goschedImpl``). ``procresize``
-(with a stop-the-world) changes GOMAXPROCS.
+Follows runtime/proc.go (and the structures of runtime2.go) where it has the same parts: ``g``, ``m``, ``p`` and
+``schedt`` with the runtime's field names, and the runtime's functions under their own names. ``schedule`` calls
+``findRunnable``, which looks at the sources the model has in the runtime's order: this P's timers, the global
+queue every 61st ``schedtick`` (fairness), the local queue (``runnext`` first), a batch from the global queue,
+then - if this M may spin (at most half the busy Ps) - ``stealWork``: 4 rounds over the Ps in a random
+coprime-stride order, half a victim's queue, its timers and ``runnext`` (after a 3 us sleep) only in the last
+round. It has no trace reader, GC mark workers, finalizer or cleanup goroutines, or network I/O. Where the runtime
+gives up after one ``stealWork``, a spinning M here waits ``Costs.spin`` (3 us) and calls ``stealWork`` once more
+before it drops the P (``pidleput``), re-checks everything ("delicate dance") and parks the M (``stopm``) or
+blocks it in the network poller until the next timer. New work calls ``wakep`` (one spinning M at a time;
+``resetspinning`` wakes the next). Goroutines block and are readied on channels (`gosim.sched.chan`) and timers;
+``entersyscall`` keeps the P wired to the M and sysmon's ``retake`` hands it off (``handoffp``) once it has seen
+the same ``syscalltick`` twice, or when the P's ``schedtick`` is 10 ms old; ``entersyscallblock`` hands it off
+at once; ``exitsyscall`` takes the old P back, an idle P, or puts the G on the global queue. ``sysmon`` sleeps
+20 us, doubling after 50 rounds without a syscall retake up to 10 ms; a syscall retake, or a wake from its deep
+sleep by another thread (a syscall entered or left, the world restarted), resets it. ``retake`` calls
+``preemptone`` for a P whose ``schedtick`` has not moved for ``forcePreemptNS`` = 10 ms since sysmon saw it, which sets ``gp.preempt`` (noticed at the next
+function call) and, unless asynchronous preemption is off, signals the thread. The time slice of a CPU-bound
+goroutine comes out of this: 20 ms once sysmon's period is 10 ms plus the kernel's timer slack (one period to
+see the new schedtick, another to preempt), 10-20 ms while sysmon's sleep is still climbing back from 20 us.
+A preempted G goes to the tail of the global queue (``goschedImpl``). ``procresize`` (with a stop-the-world)
+changes GOMAXPROCS.
 
 Time is virtual, in integer nanoseconds. What costs time is in `Costs` (waking a parked M, creating one, a
-spinning M's search, signal delivery, the kernel's timer slack); a goroutine's own work comes from its workload
-(`gosim.sched.workloads`) as a generator of actions (`run`, `spin`, `go`, `send`, `recv`, `syscall`, `sleep`...).
-What it leaves out: the GC (no mark workers, no STW except for procresize), the network poller's I/O, locked
-threads and cgo, the trace reader, ``select``, real memory; a scheduling decision itself takes no time.
+spinning M's search, signal delivery, the kernel's timer slack), each a constant; a goroutine's own work comes
+from its workload (`gosim.sched.workloads`) as a generator of actions (`run`, `spin`, `go`, `send`, `recv`,
+`syscall`, `sleep`...). What it leaves out: the GC (no mark workers, no STW except for procresize), the network
+poller's I/O, locked threads and cgo, the trace reader, ``select``, real memory; a scheduling decision itself
+takes no time, and every P has a CPU of its own.
 """
 
 from __future__ import annotations

@@ -87,6 +87,30 @@ def cpubound_calls(s, n: int, duration: int, rng: Sampler) -> Iterator:
     return cpubound(s, n, duration, rng, calls=True)
 
 
+def timeslice_sys(s, n: int, duration: int, rng: Sampler) -> Iterator:
+    """``gosim/programs/timeslice -sys 1``: ``n`` CPU-bound loops (with calls) and one goroutine looping on 1 ms
+    nanosleep(2) system calls, each lasting 1 ms plus the kernel's timer slack. Each time sysmon takes its P
+    from the system call, sysmon's sleep goes back to 20 us."""
+    done = hchan(n + 1, "done")
+    slack = s.costs.timerslack
+
+    def worker() -> Iterator:
+        yield spin(True)
+        yield send(done)
+
+    def sleeper() -> Iterator:
+        while not s.stopped:
+            yield syscall(MS + slack)
+        yield send(done)
+
+    yield from spawn((worker(), f"spin{i}") for i in range(n))
+    yield from spawn([(sleeper(), "nanosleep")])
+    yield sleep(duration)
+    yield stop()
+    for _ in range(n + 1):
+        yield recv(done)
+
+
 def fanout(s, n: int, duration: int, rng: Sampler, mean_work: int = 100 * US) -> Iterator:
     """Fan-out/fan-in in rounds: main starts ``n`` workers (each computes ~``mean_work`` and sends its result),
     then receives ``n`` results; again until ``duration`` has passed."""
@@ -244,6 +268,7 @@ WORKLOADS: dict[str, tuple[Callable, str]] = {
     "cpubound": (cpubound, "N goroutines in call-free loops (gosim/programs/cpubound)"),
     "cpubound-calls": (cpubound_calls, "N goroutines in loops that call a function (cpubound -calls)"),
     "timeslice": (cpubound_calls, "CPU-bound loops reading the clock (gosim/programs/timeslice)"),
+    "timeslice-sys": (timeslice_sys, "timeslice -sys 1: N CPU-bound loops and one looping on 1 ms nanosleep"),
     "fanout": (fanout, "rounds of fan-out to N workers and fan-in of their results"),
     "prodcons": (prodcons, "N/2 producers and N/2 consumers over a buffered channel (cap 16)"),
     "syscall": (syscalls, "N goroutines alternating 50 us of work with ~500 us blocking syscalls"),

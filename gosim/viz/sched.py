@@ -680,5 +680,5 @@ def draw_stack_growth(run, depth: int, frame: int, base: int = 0, real_moves=())
     ax.set_ylabel("KiB (log scale)")
     ax.legend(loc="upper left", fontsize=9)
     ax.set_title(f"{frame} B per call: from 2 KiB, the stack doubles {len(run.growths)} times by depth {depth},"
-                 "\ncopied whole each time", loc="left", fontsize=11)
+                 "\nits used part copied each time", loc="left", fontsize=11)
     return fig

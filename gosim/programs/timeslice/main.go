@@ -10,6 +10,10 @@
 //
 // relative to the program's start. The first and the last interval of each goroutine are cut by the start and the
 // stop, so they are marked "partial".
+//
+// With -sys N, N more goroutines loop on 1 ms nanosleep(2) system calls (through package syscall, so each call
+// goes through the runtime's entersyscall and exitsyscall). They do not take part in the measurement: they are
+// there to make sysmon take their P from a system call again and again, which resets sysmon's sleep to 20 us.
 package main
 
 import (
@@ -17,6 +21,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -30,6 +35,7 @@ var (
 func main() {
 	g := flag.Int("g", 2, "number of CPU-bound goroutines")
 	d := flag.Duration("d", 500*time.Millisecond, "how long to run")
+	sys := flag.Int("sys", 0, "number of goroutines looping on 1 ms nanosleep system calls")
 	flag.Parse()
 
 	base := time.Now()
@@ -56,6 +62,16 @@ func main() {
 			mine = append(mine, slice{start, last})
 			out[i] = mine
 		}(i)
+	}
+	for i := 0; i < *sys; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ts := syscall.Timespec{Nsec: int64(time.Millisecond)}
+			for !stop.Load() {
+				syscall.Nanosleep(&ts, nil)
+			}
+		}()
 	}
 	time.Sleep(*d)
 	stop.Store(true)
