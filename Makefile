@@ -9,7 +9,7 @@ WIDGETS_STATIC := _widgets_static
 HTML := _build/html
 PORT ?= 8000
 
-.PHONY: help install test nbval book serve lab check-site bench clean
+.PHONY: help install test nbval book serve lab check-site check-lab bench clean
 
 help:
 	@echo "make book        build the site into $(HTML) (installs first; runs every chapter)"
@@ -17,6 +17,7 @@ help:
 	@echo "make serve       serve $(HTML) on http://127.0.0.1:$(PORT)"
 	@echo "make lab         JupyterLab on the chapters, bound to localhost"
 	@echo "make check-site  open every page of the built site in headless Chromium and check it"
+	@echo "make check-lab   open every chapter in JupyterLab (headless Chromium), run it, move every panel, time the redraws"
 	@echo "make bench       benchmarks: widget latency, nbval time, book build time, simulators vs real Go"
 	@echo "make install     .venv with gosim and its tools; as root, apt-get what the book uses (gdb, chromium, Go 1.19)"
 	@echo "make clean       remove .venv, site/node_modules and build outputs"
@@ -49,7 +50,7 @@ nbval: install
 	$(PY) -m pytest notebooks book
 
 book: install $(WIDGETS_STATIC)/embed-amd.js
-	rm -rf $(HTML) _build/.doctrees _build/jupyter_execute
+	rm -rf $(HTML) _build/.doctrees _build/jupyter_execute _frames_static && mkdir -p _frames_static/gosim-frames
 	GOSIM_STATIC_WIDGETS=1 $(VENV)/bin/jupyter-book build . --warningiserror --keep-going
 	@echo "The book is in $(HTML)/index.html (make serve for http://127.0.0.1:$(PORT))"
 
@@ -65,8 +66,11 @@ check-site: $(NODE_DEPS)
 	@test -f $(HTML)/index.html || { echo "no site yet: run make book"; exit 1; }
 	node site/check-site.mjs $(HTML) _build/screenshots
 
+check-lab: install $(NODE_DEPS)
+	node site/check-lab.mjs
+
 bench: install
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) _build .jupyter_cache .pytest_cache .hypothesis *.egg-info site/node_modules $(WIDGETS_STATIC)
+	rm -rf $(VENV) _build _frames_static .jupyter_cache .pytest_cache .hypothesis *.egg-info site/node_modules $(WIDGETS_STATIC)

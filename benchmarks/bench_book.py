@@ -1,4 +1,5 @@
-"""The book's own costs: widget step latency of chapter 1's live panel, the nbval run, a clean book build.
+"""The book's own costs: widget step latency of chapter 1's live panel, the nbval run, a clean book build, and
+each page's weight in the browser (site/page-weight.mjs: bytes to first show, cold cache, gzip as served).
 
 Widget latency is measured from setting a control's value in Python to the new figure's PNG bytes being ready
 (the live panel redraws synchronously in the control's observer), over 20 steps of the step slider that have not
@@ -52,6 +53,11 @@ def main() -> None:
     print(f"{'what':<{width}}  {'measured':>10}  note")
     for what, value, note in rows:
         print(f"{what:<{width}}  {value:>10}  {note}")
+    if (ROOT / "_build/html/index.html").is_file() and (ROOT / "site/node_modules").is_dir():
+        print("\npage weight, cold cache, first screen (site/page-weight.mjs):", flush=True)
+        subprocess.run(["node", "site/page-weight.mjs", "_build/html"], cwd=ROOT)
+    else:
+        print("\npage weight: skipped (no built site: make book, and make check-site for the browser)")
 
 
 if __name__ == "__main__":

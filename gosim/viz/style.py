@@ -76,6 +76,18 @@ def show(fig: Figure, dpi: int = 150):
     """The figure as an IPython image for a notebook: drawn at ``dpi`` (sharp on high-density screens), shown at
     90 pixels per inch of figure, so an 8-inch figure fills the page's ~720-pixel column and its 9-point text reads
     as about 11 pixels. A bare matplotlib `Figure` has no notebook display of its own without pyplot."""
-    from IPython.display import Image
+    from IPython.display import HTML, Image
 
-    return Image(png(fig, dpi=dpi), width=round(fig.get_figwidth() * 90))
+    from . import site
+
+    width = round(fig.get_figwidth() * 90)
+    if site.static_mode():  # on the site: a file beside the page, fetched when the reader scrolls to it
+        return HTML(site.img(png(fig, dpi=dpi), _alt(fig), width=f"{width}px", max_width="100%"))
+    return Image(png(fig, dpi=dpi), width=width)
+
+
+def _alt(fig: Figure) -> str:
+    """A figure's alt text: its title, else its axes' titles."""
+    title = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else ""
+    titles = [t for t in (title, *(ax.get_title() for ax in fig.axes)) if t]
+    return "; ".join(titles) or "figure"

@@ -2,9 +2,11 @@
 
 * **live** (JupyterLab, a kernel runs): changing a control reruns the model and redraws the figure.
 * **static** (the book's site, no kernel): every combination of the controls' values is drawn once, at build time,
-  into a `Stack` of images; each control's ``index`` is ``jslink``-ed to the ``selected_index`` of the stacks at its
-  level, so the browser flips frames with no kernel. Two or more controls nest: the first control picks a stack of
-  stacks, the next picks within it.
+  into a `Stack` of ``<img loading="lazy">`` tags whose images are files beside the page (`gosim.viz.site`), so the
+  browser fetches only the frame a reader is shown; each control's ``index`` is ``jslink``-ed to the
+  ``selected_index`` of the stacks at its level, so the browser flips frames with no kernel. Two or more controls
+  nest: the first control picks a stack of stacks, the next picks within it. Each frame's ``alt`` text names its
+  control values, so a check (and a screen reader) can tell which frame is shown.
 
 A panel chooses its rendering when displayed: static when the environment variable ``GOSIM_STATIC_WIDGETS`` is
 ``1`` (``make book`` sets it), live otherwise. Both show the same frames for the same control values, made by the
@@ -14,7 +16,6 @@ same `Panel.frame`.
 from __future__ import annotations
 
 import itertools
-import os
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,9 +24,10 @@ from typing import Any, Callable, Sequence
 import ipywidgets as W
 from matplotlib.figure import Figure
 
+from ..viz import site
+from ..viz.site import STATIC_ENV, static_mode
 from ..viz.style import png
 
-STATIC_ENV = "GOSIM_STATIC_WIDGETS"
 PANEL_CLASS = "gosim-panel"  # how the site check finds panels
 
 
@@ -140,8 +142,8 @@ class Panel:
             return stack
 
         def image(values: dict[str, Any]) -> W.Widget:
-            return W.Image(value=self.frame(**values), format="png",
-                           layout=W.Layout(width="100%", max_width="900px"))
+            return W.HTML(site.img(self.frame(**values), self.alt(**values)),
+                          layout=W.Layout(width="100%", max_width="900px"))
 
         def caption(values: dict[str, Any]) -> W.Widget:
             return W.HTML(self.text(**values))
@@ -151,6 +153,15 @@ class Panel:
         box.add_class(PANEL_CLASS)
         box.controls = dict(zip((c.name for c in self.controls), widgets))
         return box
+
+    def alt(self, **values: Any) -> str:
+        """The frame's alt text: each control's label and the value shown (``GOGC=50, workload=steady``)."""
+        parts = []
+        for name, value in self._key(values):
+            control = next(c for c in self.controls if c.name == name)
+            shown = control.labels[list(control.values).index(value)] if control.labels else str(value)
+            parts.append(f"{control.label or control.name}={shown}")
+        return ", ".join(parts)
 
     def frames(self) -> int:
         """How many frames the static rendering draws."""
@@ -168,8 +179,3 @@ class Panel:
         from IPython.display import display
 
         display(self.static() if static_mode() else self.live())
-
-
-def static_mode() -> bool:
-    """True while the book is being built for the static site."""
-    return os.environ.get(STATIC_ENV) == "1"
