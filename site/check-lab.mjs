@@ -1,0 +1,208 @@
+// make check-lab: the JupyterLab reading, checked in headless Chromium as a reader uses it.
+//
+// Starts JupyterLab from .venv on a free local port (a token, no browser, a config folder of its own in which
+// jupytext opens the chapters' .md files as notebooks), then for every chapter: opens it, runs all cells, fails
+// on any error output, moves every panel's controls (each slider two steps, each button group once) and checks
+// that the figure changes, timing each move from the key press or click to the new image shown. Prints the
+// latencies (median, p90 per chapter and overall) and leaves a screenshot per chapter.
+//
+// usage: node site/check-lab.mjs [notebooks/01-bootstrap.md ...]   (from the repository root)
+import { chromium } from "playwright-core";
+import { spawn, execFileSync } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const VENV = path.join(ROOT, ".venv", "bin");
+const SHOTS = path.join(ROOT, "_build", "lab-screenshots");
+const chapters = process.argv.slice(2).length ? process.argv.slice(2)
+  : fs.readdirSync(path.join(ROOT, "notebooks")).filter((f) => /^\d\d-.*\.md$/.test(f)).sort()
+    .map((f) => `notebooks/${f}`);
+const CELL_TIMEOUT = 900_000; // a whole chapter's run, cold caches included
+fs.mkdirSync(SHOTS, { recursive: true });
+
+const failures = [];
+const fail = (where, what) => { failures.push(`${where}: ${what}`); console.error(`  FAIL ${where}: ${what}`); };
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+}
+
+async function startLab() {
+  const config = fs.mkdtempSync(path.join(os.tmpdir(), "gosim-lab-"));
+  const env = { ...process.env, JUPYTER_CONFIG_DIR: config, GOSIM_STATIC_WIDGETS: "" };
+  execFileSync(path.join(VENV, "jupytext-config"), ["set-default-viewer", "python", "markdown", "myst"], { env });
+  // No autosave: jupytext would write the notebook back to its .md. The chapters are also opened from a copy.
+  const overrides = path.join(config, "labconfig", "default_setting_overrides.json");
+  const settings = JSON.parse(fs.readFileSync(overrides, "utf8"));
+  settings["@jupyterlab/docmanager-extension:plugin"] = { autosave: false };
+  settings["@jupyterlab/apputils-extension:notification"] = { fetchNews: "false", checkForUpdates: false };
+  fs.writeFileSync(overrides, JSON.stringify(settings, null, 2));
+  const work = path.join(config, "book");
+  fs.cpSync(path.join(ROOT, "notebooks"), path.join(work, "notebooks"), { recursive: true });
+  const port = await freePort();
+  const token = Math.random().toString(36).slice(2);
+  const args = ["lab", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, `--IdentityProvider.token=${token}`,
+    "--LabApp.expose_app_in_browser=True", "--ServerApp.open_browser=False", `--ServerApp.root_dir=${work}`,
+    "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"];
+  if (process.getuid && process.getuid() === 0) args.push("--allow-root");
+  const lab = spawn(path.join(VENV, "jupyter"), args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let log = "";
+  lab.stdout.on("data", (d) => { log += d; });
+  lab.stderr.on("data", (d) => { log += d; });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 120; i++) {
+    try {
+      const r = await fetch(`${base}/api/status?token=${token}`);
+      if (r.ok) return { lab, base, token, config, log: () => log };
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`JupyterLab did not start:\n${log}`);
+}
+
+function stopLab(server) {
+  try { process.kill(-server.lab.pid, "SIGTERM"); } catch { /* gone */ }
+  fs.rmSync(server.config, { recursive: true, force: true });
+}
+
+// Run all cells through JupyterLab's own command, wait until the kernel is idle and no cell is queued.
+async function runAll(page) {
+  await page.evaluate(() => window.jupyterapp.commands.execute("notebook:run-all-cells"));
+  await page.waitForFunction(() => {
+    const nb = window.jupyterapp.shell.currentWidget;
+    const kernel = nb?.sessionContext?.session?.kernel;
+    const queued = [...document.querySelectorAll(".jp-InputArea-prompt")].some((p) => p.textContent.includes("*"));
+    return kernel && kernel.status === "idle" && !queued;
+  }, null, { timeout: CELL_TIMEOUT, polling: 500 });
+}
+
+async function errors(page) {
+  return page.evaluate(() => {
+    const nb = window.jupyterapp.shell.currentWidget.content;
+    const found = [];
+    for (let i = 0; i < nb.model.cells.length; i++) {
+      const cell = nb.model.cells.get(i);
+      if (cell.type !== "code") continue;
+      for (const out of cell.toJSON().outputs || []) {
+        if (out.output_type === "error") found.push(`cell ${i + 1}: ${out.ename}: ${String(out.evalue).slice(0, 200)}`);
+      }
+    }
+    return found;
+  });
+}
+
+// The image a panel shows, and a promise that resolves with the time when it changes and has loaded.
+async function frameId(panel) {
+  return panel.evaluate((el) => {
+    const img = [...el.querySelectorAll("img")].find((i) => i.offsetParent !== null);
+    return img ? img.src : null;
+  });
+}
+
+async function timeChange(page, panel, act) {
+  const before = await frameId(panel);
+  const handle = await panel.evaluateHandle((el, before) => new Promise((resolve) => {
+    const start = performance.now();
+    const done = () => {
+      const img = [...el.querySelectorAll("img")].find((i) => i.offsetParent !== null);
+      if (img && img.src !== before && img.complete && img.naturalWidth > 0) {
+        requestAnimationFrame(() => resolve(performance.now() - start));
+        return true;
+      }
+      return false;
+    };
+    const watch = new MutationObserver(() => { if (done()) watch.disconnect(); });
+    watch.observe(el, { subtree: true, attributes: true, childList: true });
+    el.addEventListener("load", () => { if (done()) watch.disconnect(); }, true);
+    setTimeout(() => { watch.disconnect(); resolve(null); }, 10000);
+    window.__gosimArmed = true;
+  }), before);
+  await act();
+  return handle.jsonValue();
+}
+
+async function movePanels(page, where) {
+  const latencies = [];
+  const panels = await page.$$(".gosim-panel");
+  for (const [n, panel] of panels.entries()) {
+    await panel.scrollIntoViewIfNeeded();
+    for (const handle of await panel.$$(".noUi-handle")) {
+      for (let k = 0; k < 2; k++) {
+        const ms = await timeChange(page, panel, async () => { await handle.focus(); await page.keyboard.press("ArrowRight"); });
+        if (ms === null) fail(where, `panel ${n + 1}: moving a slider did not change the figure within 10 s`);
+        else latencies.push(ms);
+      }
+    }
+    for (const group of await panel.$$(".widget-toggle-buttons")) {
+      const buttons = await group.$$("button");
+      const target = [];
+      for (const b of buttons) if (!(await b.getAttribute("class")).includes("mod-active")) target.push(b);
+      if (!target.length) continue;
+      const ms = await timeChange(page, panel, () => target[0].click());
+      if (ms === null) fail(where, `panel ${n + 1}: pressing a button did not change the figure within 10 s`);
+      else latencies.push(ms);
+    }
+  }
+  return { panels: panels.length, latencies };
+}
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1)))];
+  return s.length ? { median: (s[Math.floor((s.length - 1) / 2)] + s[Math.ceil((s.length - 1) / 2)]) / 2, p90: q(0.9), n: s.length } : null;
+};
+
+const server = await startLab();
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+});
+const all = [];
+try {
+  for (const chapter of chapters) {
+    const where = path.basename(chapter);
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    page.on("pageerror", (err) => fail(where, `page error: ${err.message}`));
+    await context.route("**/*", (route) => {
+      const u = route.request().url();
+      if (u.startsWith(server.base) || u.startsWith("data:") || u.startsWith("blob:")) return route.continue();
+      return route.abort(); // JupyterLab's news, extension manager: nothing leaves the machine
+    });
+    const t0 = Date.now();
+    await page.goto(`${server.base}/lab/tree/${chapter}?token=${server.token}`, { waitUntil: "load" });
+    await page.waitForFunction(() => window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel,
+      null, { timeout: 120000 });
+    await page.waitForSelector(".jp-Notebook .jp-Cell", { timeout: 60000 });
+    await runAll(page);
+    const ran = ((Date.now() - t0) / 1000).toFixed(0);
+    for (const e of await errors(page)) fail(where, `error output: ${e}`);
+    const { panels, latencies } = await movePanels(page, where);
+    if (!panels) fail(where, "no panel rendered");
+    all.push(...latencies);
+    const s = stats(latencies);
+    console.log(`checked ${where}: ran in ${ran} s, panels=${panels}, moves=${latencies.length}` +
+      (s ? `, click-to-figure median ${s.median.toFixed(0)} ms, p90 ${s.p90.toFixed(0)} ms` : ""));
+    await page.screenshot({ path: path.join(SHOTS, where.replace(/\.md$/, ".png")) });
+    await context.close();
+    // shut the chapter's kernel down before the next one starts (2 cores)
+    const sessions = await (await fetch(`${server.base}/api/sessions?token=${server.token}`)).json();
+    for (const s of sessions) await fetch(`${server.base}/api/sessions/${s.id}?token=${server.token}`, { method: "DELETE" });
+  }
+} finally {
+  await browser.close();
+  stopLab(server);
+}
+const s = stats(all);
+if (s) console.log(`click-to-figure over all chapters: median ${s.median.toFixed(0)} ms, p90 ${s.p90.toFixed(0)} ms (n=${s.n})`);
+console.log(`screenshots in ${path.relative(ROOT, SHOTS)}`);
+if (failures.length) {
+  console.error(`\n${failures.length} problem(s):\n` + failures.map((f) => "  " + f).join("\n"));
+  process.exit(1);
+}
+console.log(`check-lab: ${chapters.length} chapters, no problems`);
