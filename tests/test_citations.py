@@ -53,3 +53,21 @@ def test_citations_in_a_directive_are_prose_and_code_is_not():
     text = "```{admonition} What the model leaves out\n`runtime.main` (proc.go:1)\n```\n" \
            "```{code-cell} ipython3\nprint('proc.go:1')\n```\n"
     assert [c.line for c in cite.citations(text)] == [2]
+
+
+def test_an_excerpt_from_another_toolchain_says_which():
+    from pathlib import Path
+
+    from gosim import toolchain as tc
+
+    if not Path("/usr/lib/go-1.19/bin/go").exists():
+        import pytest
+
+        pytest.skip("Debian's Go 1.19 is not installed (apt-get install golang-1.19-go)")
+    go119 = tc.Toolchain.at("/usr/lib/go-1.19")
+    from gosim.toolchain.source import source
+
+    old = source("runtime.doInit", toolchain=go119)
+    assert old.release.startswith("go1.19") and old.location.endswith(old.release)
+    assert old.release in old._repr_html_() and "not the book's toolchain" in old._repr_html_()
+    assert tc.source("runtime.main").release == ""

@@ -44,6 +44,9 @@ class Excerpt:
     end: int
     text: str
     numbers: tuple[int | None, ...] | None = None
+    # The Go release the text was read from when it is not the book's pinned toolchain (Debian's Go 1.19, say):
+    # "go1.19.8". Empty for the installed toolchain and for the book's own programs.
+    release: str = ""
 
     @property
     def language(self) -> str:
@@ -51,8 +54,9 @@ class Excerpt:
 
     @property
     def location(self) -> str:
-        """``runtime/proc.go:844-967``."""
-        return f"{self.path}:{self.start}" + (f"-{self.end}" if self.end != self.start else "")
+        """``runtime/proc.go:844-967`` (``… in go1.19.8`` when read from another toolchain)."""
+        where = f"{self.path}:{self.start}" + (f"-{self.end}" if self.end != self.start else "")
+        return f"{where} in {self.release}" if self.release else where
 
     @property
     def elided(self) -> bool:
@@ -98,7 +102,8 @@ class Excerpt:
             numbers.extend(n for n, _ in lines)
             texts.extend(t for _, t in lines)
         known = [n for n in numbers if n is not None]
-        return Excerpt(self.symbol, self.path, known[0], known[-1], "\n".join(texts), tuple(numbers))
+        return Excerpt(self.symbol, self.path, known[0], known[-1], "\n".join(texts), tuple(numbers),
+                       self.release)
 
     def _span(self, first: str, last: str | None, start_at: int) -> tuple[Excerpt, int]:
         lines = self.lines()
@@ -116,7 +121,7 @@ class Excerpt:
         numbers = tuple(n for n, _ in chosen)
         contiguous = None not in numbers
         return Excerpt(self.symbol, self.path, chosen[0][0], chosen[-1][0], "\n".join(t for _, t in chosen),
-                       None if contiguous else numbers), j + 1
+                       None if contiguous else numbers, self.release), j + 1
 
     def __str__(self) -> str:
         width = len(str(self.end))
@@ -137,6 +142,7 @@ class Excerpt:
             number = html.escape(f"{'' if n is None else n:>{width}}")
             rows.append(f'<span style="color:#777;user-select:none">{number}  </span>{line}')
         origin = "a program written for this book" if self.path.startswith("gosim/") else \
+            f"live from {self.release}, not the book's toolchain" if self.release else \
             "live from the installed toolchain"
         note = ", with the marked lines left out" if self.elided else ""
         body = "\n".join(rows)
@@ -200,7 +206,8 @@ def source_file(path: str, *, toolchain: Toolchain | None = None) -> Excerpt:
     lines = full.read_text().split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    return Excerpt(path, path, 1, len(lines), "\n".join(lines))
+    release = "" if tc.goroot == Toolchain.installed().goroot else tc.version
+    return Excerpt(path, path, 1, len(lines), "\n".join(lines), release=release)
 
 
 def program_file(program: str, name: str = "main.go") -> Excerpt:
@@ -247,7 +254,9 @@ def _excerpt(tc: Toolchain, symbol: str, path: Path, lines: list[str], i: int, j
     if doc:
         while i > 0 and lines[i - 1].startswith("//"):
             i -= 1
-    return Excerpt(symbol, str(path.relative_to(tc.src)), i + 1, j + 1, "\n".join(lines[i:j + 1]))
+    release = "" if tc.goroot == Toolchain.installed().goroot else tc.version
+    return Excerpt(symbol, str(path.relative_to(tc.src)), i + 1, j + 1, "\n".join(lines[i:j + 1]),
+                   release=release)
 
 
 def _plan9_lexer():
