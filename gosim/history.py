@@ -16,6 +16,9 @@ class Change:
     go110: str
     today: str
     since: str  # the release that changed it
+    # Where a reader can verify `since`: a citation of the installed source (checked, see tests/test_history.py),
+    # a GODEBUG or GOEXPERIMENT entry, an api/go1.N.txt line, or the release notes / issue / CL that say it.
+    evidence: str = ""
 
 
 def changes() -> list[Change]:
