@@ -17,12 +17,17 @@ leaves out:
   one canonical path: a new goroutine that parks at once (forcegc, bgsweep, bgscavenge, the GOMAXPROCS updater)
   runs on a woken M when an idle P exists, and otherwise waits in ``runnext`` until the main goroutine blocks.
 - the lock of the main goroutine to m0 during init (``lockOSThread`` in runtime.main). In the runtime, when main
-  blocks in gcenable, ``schedule`` sees the lock and calls ``stoplockedm``: m0 sleeps and ``handoffp`` gives P0 to
-  another M, which runs the helpers and hands P0 back (``startlockedm``). The model lets m0 run them itself, so
-  it counts one OS thread fewer at main.main than the runtime (gdb: 3 at GOMAXPROCS=1, the model 2).
+  blocks in gcenable, ``schedule`` sees the lock and calls ``stoplockedm``: m0 sleeps and ``handoffp`` gives its P
+  to another M, which runs the helpers and hands a P back (``startlockedm``). The model lets m0 run them itself,
+  so it counts one OS thread fewer at main.main than the runtime (gdb: 3 or 4 at GOMAXPROCS=1, the model 2).
+- sysmon's preemption of the main goroutine. G1 starts from runnext with inheritTime, so P0's schedtick is still
+  0 (the model tracks ``schedtick`` and shows it) and sysmon's first ``retake`` preempts it; in the runtime that
+  is another hand-off of the P. The model never preempts.
 
-Goroutine ids are numbered 1, 2, 3...; the runtime hands them out from per-P caches of 16 (``goidcache``), and
-all five boot goroutines are created on P0, so they are G1..G5 there too.
+Goroutine ids come from per-P caches of 16 (``goidcache``, `goids` models it). The model creates every boot
+goroutine on P0, so it numbers them 1..5, as the runtime always does at GOMAXPROCS=1. With more Ps the main
+goroutine can come back from a hand-off on another P (``startlockedm`` gives m0 the P of the M that found it
+runnable) and the next ids come from that P's batch (17, 33, ...): the model leaves that out.
 """
 
 from __future__ import annotations
@@ -32,9 +37,11 @@ from dataclasses import dataclass, field, replace
 from .history import Change
 
 GOMAXPROCS_LIMIT = 1024
+UPDATER = "runtime.updateMaxProcsGoroutine"  # the GOMAXPROCS updater goroutine's start function (Go 1.25)
 VERSIONS = ("current", "1.10")
 
-# The runtime's own init tasks on go1.27 linux/amd64 (GODEBUG=inittrace=1 and gdb on doInit1 show them).
+# The runtime's own init tasks on go1.27 linux/amd64, in order; chapter 1 and tests/test_fidelity_boot.py check
+# them against the list the linker emits (go:runtime.inittasks in the binary).
 RUNTIME_INITTASKS = ("internal/bytealg", "internal/runtime/gc/scan", "runtime")
 
 
@@ -56,6 +63,7 @@ class P:
     m: int | None = None
     runnext: int | None = None
     runq: tuple[int, ...] = ()
+    schedtick: int = 0  # execute counts a new time slice unless the G came from runnext (inheritTime)
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,7 @@ class Boot:
     gomaxprocs: int
     steps: tuple[Step, ...]
     states: tuple[State, ...]
+    ran: tuple[str, ...] = ()  # the runtime's helper goroutines in the order they first ran (what they run)
 
     def chain(self) -> list[str]:
         """The functions from the ELF entry to ``main.main``, in call order (repeats included)."""
@@ -162,6 +171,7 @@ class Runtime:
     flags: dict[str, object] = field(default_factory=dict)
     blocked_main: bool = False
     sent: int = 0  # values sent on gcenable's channel and not yet received
+    ran: list[str] = field(default_factory=list)  # helpers in the order they first run
 
     def snapshot(self) -> State:
         return State(
@@ -206,12 +216,14 @@ class Runtime:
             self.ps[pid] = replace(p, runq=p.runq + (goid,))
 
     def runqget(self, pid: int) -> int | None:
+        """``runqget``: runnext first, which inherits the current time slice (``inheritTime``, no new
+        ``schedtick``); a G from the queue starts a new slice (``execute`` does ``schedtick++``)."""
         p = self.ps[pid]
         if p.runnext is not None:
             self.ps[pid] = replace(p, runnext=None)
             return p.runnext
         if p.runq:
-            self.ps[pid] = replace(p, runq=p.runq[1:])
+            self.ps[pid] = replace(p, runq=p.runq[1:], schedtick=p.schedtick + 1)
             return p.runq[0]
         return None
 
@@ -238,6 +250,8 @@ class Runtime:
         goid = self.ps[0].runnext  # runqsteal takes the victim's runnext when its queue is empty
         if goid is not None:
             self.ps[0] = replace(self.ps[0], runnext=None)
+            # a stolen G starts a new time slice on the thief's P (execute with inheritTime false)
+            self.ps[pp] = replace(self.ps[pp], schedtick=self.ps[pp].schedtick + 1)
             self.execute(mid, goid)
         self.ms[mid] = replace(self.ms[mid], spinning=False, p=None, idle=True, curg=None)
         self.ps[pp] = replace(self.ps[pp], status="idle", m=None)
@@ -245,6 +259,9 @@ class Runtime:
     def execute(self, mid: int, goid: int) -> None:
         """Run a goroutine until it parks (the helpers' first act); a gcenable helper sends on main's channel."""
         self.gs[goid] = replace(self.gs[goid], status="running")
+        g = self.gs[goid]
+        if (g.runs or g.fn) not in self.ran:
+            self.ran.append(g.runs or g.fn)
         parks, sends = self.flags["behaviour"].get(goid, (None, False))
         if parks:
             self.gopark(goid, parks)
@@ -374,7 +391,8 @@ def _current(rt: Runtime, inittasks: tuple[str, ...]):
     rt.newproc("runtime.forcegchelper", parks="force gc (idle)")
     yield Step("runtime.newproc", _F + "proc.go", "runtime.init.7",
                "proc.go's `func init` (runtime.init.7, the last of runtime's init functions) runs "
-               "`go forcegchelper()`: G2, which parks until sysmon asks for a GC after two idle minutes."
+               "`go forcegchelper()`: the second goroutine, which parks (force gc (idle)) until sysmon wakes it "
+               "when no GC has run for forcegcperiod, 2 minutes (only after a first GC, and never with GOGC=off)."
                + _woken(rt),
                "Go 1.10 did the same in runtime.init.4.")
     yield Step("runtime.gcenable", _F + "mgc.go", "runtime.main",
@@ -397,7 +415,7 @@ def _current(rt: Runtime, inittasks: tuple[str, ...]):
                "GOMAXPROCS.", "New in Go 1.25; Go 1.10 had no such goroutine.")
     rt.newproc("runtime.updateMaxProcsGoroutine", parks="GOMAXPROCS updater (idle)")
     yield Step("runtime.newproc", _F + "proc.go", "runtime.defaultGOMAXPROCSUpdateEnable",
-               "`go updateMaxProcsGoroutine()`: G5." + _woken(rt), "New in Go 1.25.")
+               "`go updateMaxProcsGoroutine()`: the fifth goroutine." + _woken(rt), "New in Go 1.25.")
     rt.flags["inits"] = list(RUNTIME_INITTASKS) + list(inittasks)
     packages = ", ".join(inittasks) if inittasks else "none: this program's packages have no init work"
     yield Step("runtime.doInit", _F + "proc.go", "runtime.main",
@@ -509,7 +527,7 @@ def boot(version: str = "current", gomaxprocs: int = 4, inittasks: tuple[str, ..
     for step in chain(rt, tuple(inittasks)):
         steps.append(step)
         states.append(rt.snapshot())
-    return Boot(version, n, tuple(steps), tuple(states))
+    return Boot(version, n, tuple(steps), tuple(states), tuple(rt.ran))
 
 
 @dataclass(frozen=True)
@@ -569,21 +587,78 @@ def summary(result: Boot, at: str = "main.main") -> str:
 
 
 _CH = "1 Bootstrap"
+_GO119 = "Debian's Go 1.19 source (/usr/lib/go-1.19/src/runtime)"
 HISTORY = [
     Change(_CH, "newproc", "newproc(siz int32, fn *funcval): rt0_go pushes the function and $0 (argument size)",
            "newproc(fn *funcval): rt0_go pushes only mainPC; `go f(x)` becomes a closure without arguments "
-           "(gcenable.gowrap1)", "Go 1.17/1.18 (register ABI)"),
+           "(gcenable.gowrap1)", "after Go 1.10 (by Go 1.19)",
+           "Today `newproc` (proc.go:5334) takes only fn, and so does " + _GO119 + ", func newproc(fn *funcval); "
+           "the wrapping of `go f(x)` came with the register ABI (Go 1.17 release notes; golang/go#46349, May "
+           "2021). The release that dropped siz is not verified here: after Go 1.10, by Go 1.19."),
     Change(_CH, "calls from assembly", "rt0_go calls the Go functions directly",
            "through ABI0 wrappers the compiler makes (runtime.schedinit.abi0 sets R14 = g and X15 = 0, then "
-           "jumps to runtime.schedinit); gdb stops twice", "Go 1.17 (register ABI)"),
+           "jumps to runtime.schedinit); gdb stops twice", "Go 1.17 (register ABI)",
+           "Go 1.17 release notes (register-based calling convention on linux/amd64); `regabiAlwaysOn` "
+           "(internal/buildcfg/exp.go:66) makes it the only ABI on amd64 today; `makeABIWrapper` "
+           "(cmd/compile/internal/ssagen/abi.go:252) makes the wrappers."),
     Change(_CH, "mstart", "a Go function in proc.go", "an assembly root frame (TOPFRAME) → mstart0 → mstart1",
-           "after Go 1.10"),
+           "after Go 1.10 (by Go 1.19)",
+           "Today `runtime·mstart` (asm_amd64.s:385) is assembly and calls `mstart0` (proc.go:1875); "
+           + _GO119 + " has the same (asm_amd64.s TEXT runtime·mstart, proc.go func mstart0). The release in "
+           "between is not verified here."),
     Change(_CH, "package init", "runtime_init() and main_init() (main.init calls imports' inits, initdone· flags)",
            "doInit(runtime_inittasks) and doInit over moduledata.inittasks, ordered by the linker; doInit1 "
            "calls runtime.init first, then runtime.init.0, .1, ...",
-           "Go 1.13 (init tasks), Go 1.21 (linker order)"),
+           "Go 1.13 (init tasks), Go 1.21 (linker order)",
+           "Go 1.21 release notes (package initialization order specified precisely; the linker emits the "
+           "list); today `doInit` (proc.go:8119) takes that list and `doInit1` (proc.go:8125) runs one task. "
+           + _GO119 + " still walks each task's dependencies (func doInit(t *initTask)). Go 1.13 for init "
+           "tasks is from Go's release history (golang.org/cl/161337), not verified here."),
     Change(_CH, "runtime goroutines at main.main", "forcegc helper, bgsweep",
-           "forcegc helper, bgsweep, bgscavenge, GOMAXPROCS updater", "Go 1.13 (scavenger), Go 1.25 (updater)"),
+           "forcegc helper, bgsweep, bgscavenge, GOMAXPROCS updater", "Go 1.13 (scavenger), Go 1.25 (updater)",
+           "`updatemaxprocs` (internal/godebugs/table.go:72) records Go 1.25 (Changed: 25) for the updater "
+           "that `defaultGOMAXPROCSUpdateEnable` starts (`updateMaxProcsGoroutine`, proc.go:7134); the "
+           "scavenger goroutine (`bgscavenge`, mgc.go:215) is in " + _GO119 + ", and chapter 1's exercise 1.5 counts 4 "
+           "goroutines there; Go 1.13 for it is from the Go 1.13 release notes (the runtime returns memory "
+           "more promptly), not verified here."),
     Change(_CH, "GOMAXPROCS default", "the CPU count (ncpu)",
-           "the CPU count, capped by a cgroup CPU limit, and updated while the program runs", "Go 1.25"),
+           "the CPU count, capped by a cgroup CPU limit, and updated while the program runs", "Go 1.25",
+           "`containermaxprocs` (internal/godebugs/table.go:30) and `updatemaxprocs` "
+           "(internal/godebugs/table.go:72) both record Changed: 25; Go 1.25 release notes."),
 ]
+
+
+def goids(creators: list[int] | tuple[int, ...], batch: int = 16) -> list[int]:
+    """Models how ``newproc1`` numbers goroutines (proc.go, ``goidcache``): each P takes ids in batches of
+    ``batch`` (``_GoidCacheBatch``) from the global ``sched.goidgen``, and uses them up before taking another.
+    ``creators`` is the P that creates each goroutine, in creation order; the result is their ids."""
+    goidgen = 0
+    cache: dict[int, list[int]] = {}
+    ids = []
+    for p in creators:
+        if not cache.get(p):
+            cache[p] = list(range(goidgen + 1, goidgen + batch + 1))
+            goidgen += batch
+        ids.append(cache[p].pop(0))
+    return ids
+
+
+# The runtime's goroutines at main.main, with the release that added each (see HISTORY and the gdb traces).
+_RUNTIME_GOROUTINES = (("runtime.main", 0), ("runtime.forcegchelper", 0), ("runtime.bgsweep", 0),
+                       ("runtime.bgscavenge", 13), ("runtime.updateMaxProcsGoroutine", 25))
+
+
+def runtime_goroutines(release: str) -> list[str]:
+    """The goroutines that exist when ``main.main`` starts under Go ``release`` ("1.10", "1.19", "current"), by
+    what each runs: the main goroutine, the forced-GC helper and the sweeper always; the background scavenger
+    from Go 1.13; the GOMAXPROCS updater from Go 1.25 (HISTORY)."""
+    if release == "current":
+        minor = 99
+    else:
+        try:
+            major, minor = (int(x) for x in release.removeprefix("go").split(".")[:2])
+        except ValueError:
+            raise ValueError(f"release must be like '1.19' or 'current', got {release!r}") from None
+        if major != 1:
+            raise ValueError(f"release must be a Go 1.x release, got {release!r}")
+    return [fn for fn, since in _RUNTIME_GOROUTINES if minor >= since]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 from .. import boot as bootmodel
 
 
 def state_from_gdb(snapshot: dict) -> bootmodel.State:
-    """The runtime state gdb read (``allgs``, ``allp``, ``allm``) as the boot model's `State`."""
+    """The runtime state gdb read (``allgs``, ``allp``, ``allm``) as the boot model's `State`. An M is sysmon's
+    when its ``mstartfn`` is ``runtime.sysmon``; every other M but m0 is a "worker" (started by wakep or
+    handoffp)."""
     gs = tuple(bootmodel.G(g["goid"], g["fn"], g["status"], g.get("waitreason")) for g in snapshot["gs"])
-    ps = tuple(bootmodel.P(p["id"], p["status"], p["m"], p["runnext"], tuple(p["runq"])) for p in snapshot["ps"])
+    ps = tuple(bootmodel.P(p["id"], p["status"], p["m"], p["runnext"], tuple(p["runq"]), p.get("schedtick", 0))
+               for p in snapshot["ps"])
     ms = tuple(bootmodel.M(m["id"], "m0" if m["id"] == 0 else "sysmon" if m["mstartfn"] == "runtime.sysmon"
                            else "worker", m["p"], m["curg"], m["spinning"]) for m in snapshot["ms"])
     return bootmodel.State(gomaxprocs=snapshot["gomaxprocs"], ms=ms, ps=ps, gs=gs)
@@ -18,12 +22,16 @@ def state_from_gdb(snapshot: dict) -> bootmodel.State:
 
 @dataclass(frozen=True)
 class Row:
+    """One quantity, the model's value beside the runtime's. Without ``gap`` or ``allowed`` the two must be
+    equal. ``gap`` is the range of real − model, ``allowed`` a test of the real value, that a simplification in
+    the chapter's "What the model leaves out" box explains (with ``why``); any other value is a failure."""
+
     quantity: str
     model: object
     real: object
-    stable: bool  # the runtime gives the same value on every run
     why: str = ""
-    gap: tuple[int, int] | None = None  # real − model that a simplification of the model explains (its box)
+    gap: tuple[int, int] | None = None
+    allowed: Callable[[object], bool] | None = field(default=None, compare=False)
 
     @property
     def equal(self) -> bool:
@@ -31,45 +39,80 @@ class Row:
 
     @property
     def verdict(self) -> str:
-        """``equal``; ``model leaves out`` (the difference the model's simplification predicts, and no other);
-        ``varies`` (a racy quantity that disagreed this time); or ``differs``: a failure."""
+        """``equal``; ``model leaves out`` (a difference the box explains, inside its bound); or ``differs``:
+        a failure."""
         if self.equal:
             return "equal"
         if self.gap is not None:
             low, high = self.gap
             ok = isinstance(self.model, int) and isinstance(self.real, int) and low <= self.real - self.model <= high
             return "model leaves out" if ok else "differs"
-        return "differs" if self.stable else "varies"
+        if self.allowed is not None:
+            return "model leaves out" if self.allowed(self.real) else "differs"
+        return "differs"
+
+
+ALONE = ("runtime.mstart", "runtime.mstart0", "runtime.mstart1", "runtime.schedule", "runtime.main")
+UPDATER = bootmodel.UPDATER
+
+
+def _m0_p(state: bootmodel.State) -> bootmodel.P | None:
+    m0 = next((m for m in state.ms if m.id == 0), None)
+    return next((p for p in state.ps if m0 is not None and p.id == m0.p), None)
 
 
 def boot_state_rows(model: bootmodel.State, real: bootmodel.State, at: str) -> list[Row]:
     """The state the model predicts at a breakpoint beside what gdb read there.
 
-    Stable on every run: GOMAXPROCS, the goroutines that exist (``len(allgs)``) and which functions they started
-    in, in creation order (``allgs`` is append-only), and the idle Ps while m0 is still alone (at mstart). Not
-    stable once other Ms run: idle Ps at main.main (a woken M may still hold a P while it spins). OS threads at
-    main.main are a known gap: the model leaves out the hand-off of P0 while the main goroutine, locked to m0,
-    blocks in gcenable (``stoplockedm`` → ``handoffp`` starts one more M), so the runtime has one more thread
-    than the model; with idle Ps, ``wakep`` may start more spinning Ms than the model's one reused worker. The
-    row accepts 1 to max(2, GOMAXPROCS) more real threads, nothing else.
+    Exact everywhere: GOMAXPROCS, the goroutines that exist (``len(allgs)``), their start functions in creation
+    order (``allgs`` is append-only), the main goroutine's status, and one M for sysmon. Exact while m0 is
+    alone (up to ``runtime.main``) and at GOMAXPROCS=1: the goroutine ids, m0's P, its runnext, the idle Ps.
+    Bounded, with GOMAXPROCS > 1 at main.main, by what the box explains: ids from another P's batch of 16
+    (each id at most 16 × GOMAXPROCS, G1 is 1); m0 on any P (the hand-off); the updater still in runnext or
+    not; up to two Ps fewer idle than the model (one M still running or parking the updater, one spinning M).
+    The Ms besides m0 and sysmon: exact while m0 is alone; at main.main 1 to 2 more than the model at
+    GOMAXPROCS=1 (at least the M that handoffp starts; a second when m0 hands off again before the first is
+    back on the idle list) and 0 to GOMAXPROCS + 1 − model with more Ps, as measured (see the chapter).
     """
-    alone = at in ("runtime.mstart", "runtime.mstart0", "runtime.mstart1", "runtime.schedule")
+    alone = at in ALONE
+    one = model.gomaxprocs == 1
+    exact = alone or one
+    procs = model.gomaxprocs
     main_g = lambda s: next((g for g in s.gs if g.goid == 1), None)  # noqa: E731
-    return [
-        Row("gomaxprocs", model.gomaxprocs, real.gomaxprocs, True),
-        Row("goroutines", model.goroutines, real.goroutines, True),
-        Row("goroutine start functions", tuple(g.fn for g in model.gs), tuple(g.fn for g in real.gs), True,
+    fn_of = lambda s, goid: next((g.fn for g in s.gs if g.goid == goid), goid)  # noqa: E731
+    m0p_model, m0p_real = _m0_p(model), _m0_p(real)
+    others = lambda s: sum(m.id != 0 and m.role != "sysmon" for m in s.ms)  # noqa: E731
+    rows = [
+        Row("gomaxprocs", model.gomaxprocs, real.gomaxprocs),
+        Row("goroutines", model.goroutines, real.goroutines),
+        Row("goroutine start functions", tuple(g.fn for g in model.gs), tuple(g.fn for g in real.gs),
             "allgs order = creation order"),
-        Row("main goroutine", main_g(model) and main_g(model).status, main_g(real) and main_g(real).status, True),
-        Row("P0.runnext", model.ps[0].runnext if model.ps else None, real.ps[0].runnext if real.ps else None,
-            alone, "" if alone else "goroutine ids come from per-P caches and other Ms may take runnext"),
-        Row("idle Ps", model.idle_ps, real.idle_ps, alone or model.gomaxprocs == 1,
-            "" if alone or model.gomaxprocs == 1 else "a spinning M may still hold a P"),
-        Row("OS threads (Ms)", model.threads, real.threads, alone,
-            "" if alone else "the model leaves out the M that handoffp starts while main is locked to m0 "
-            "(+1), and the spinning Ms wakep starts, which the model reuses as one",
-            gap=None if alone else (1, max(2, model.gomaxprocs))),
+        Row("goroutine ids", tuple(g.goid for g in model.gs), tuple(g.goid for g in real.gs),
+            "" if exact else "each P numbers from its own batch of 16 (goidcache), and the main goroutine may "
+            "come back from a hand-off on another P",
+            allowed=None if exact else (lambda ids: ids[:1] == (1,) and len(set(ids)) == len(ids)
+                                        and max(ids) <= 16 * procs)),
+        Row("main goroutine", main_g(model) and main_g(model).status, main_g(real) and main_g(real).status),
+        Row("m0's P", m0p_model and m0p_model.id, m0p_real and m0p_real.id,
+            "" if exact else "startlockedm gives m0 the P of the M that found the main goroutine runnable",
+            allowed=None if exact else (lambda p: p is not None and 0 <= p < procs)),
+        Row("runnext of m0's P", m0p_model and fn_of(model, m0p_model.runnext),
+            m0p_real and fn_of(real, m0p_real.runnext),
+            "" if exact else "a woken M may not have taken the updater yet",
+            allowed=None if exact else (lambda fn: fn in (None, UPDATER))),
+        Row("idle Ps", model.idle_ps, real.idle_ps,
+            "" if exact else "an M may still hold a P: one running or parking the updater, one spinning",
+            gap=None if exact else (-min(2, procs - 1), 0)),
+        Row("sysmon's M", sum(m.role == "sysmon" for m in model.ms), sum(m.role == "sysmon" for m in real.ms)),
+        Row("other Ms (hand-off, spinning)", others(model), others(real),
+            "" if alone else "the model has no hand-off of m0's P (stoplockedm → handoffp) and reuses one "
+            "worker for every wakep",
+            gap=None if alone else ((1, 2) if one else (0, procs + 1 - others(model)))),
     ]
+    if at == "runtime.main":
+        rows.append(Row("schedtick of m0's P", m0p_model and m0p_model.schedtick,
+                        m0p_real and m0p_real.schedtick, "G1 came from runnext: inheritTime, no new slice"))
+    return rows
 
 
 def boot_chain_rows(model: bootmodel.Boot, first_hits: list[str]) -> list[tuple[int, str, str | None, bool]]:
@@ -101,15 +144,14 @@ def callers(hits, function: str, thread: int = 1) -> list[str | None]:
     return result
 
 
-SNAPSHOTS = ("runtime.mstart", "main.main")
+SNAPSHOTS = ("runtime.mstart", "runtime.main", "main.main")
 
 
 def state_comparison(procs: int, trace=None) -> list[tuple]:
     """Rows ``(GOMAXPROCS, at, quantity, model, gdb, verdict, why)``: the boot model at ``procs`` beside the state
     gdb read at `SNAPSHOTS` (``trace`` from ``gdb_trace(..., snapshot_at=SNAPSHOTS)``). The verdict is ``equal``,
-    ``differs`` (a failure), ``varies`` (a quantity that races between threads and disagrees this time) or
-    ``model leaves out`` (the difference a simplification of the model predicts: see `Row.verdict`). Without a
-    trace (no gdb) the gdb column is empty."""
+    ``differs`` (a failure) or ``model leaves out`` (a difference a simplification of the model explains, inside
+    its bound: see `Row.verdict`). Without a trace (no gdb) the gdb column is empty."""
     model = bootmodel.boot("current", procs)
     rows = []
     for at in SNAPSHOTS:
@@ -125,17 +167,86 @@ def state_comparison(procs: int, trace=None) -> list[tuple]:
 
 HELPERS = ("runtime.forcegchelper", "runtime.bgsweep", "runtime.bgscavenge")
 HANDOFF = ("runtime.stoplockedm", "runtime.startlockedm")
-INIT_PINNED = HELPERS + HANDOFF + ("main.main",)
+PREEMPT = ("runtime.sysmon", "runtime.preemptone", "runtime.goschedImpl")
+INIT_PINNED = PREEMPT + HELPERS + HANDOFF + ("main.main",)
+
+
+def _until_main(trace) -> list:
+    hits = list(trace.hits)
+    end = next((i for i, h in enumerate(hits) if h.function == "main.main"), len(hits) - 1)
+    return hits[: end + 1]
 
 
 def helper_threads(trace) -> list[tuple[str, int, str]]:
-    """Rows ``(function, thread, called from)`` for the first stop in each function of `INIT_PINNED` (a
-    ``gdb_trace`` with breakpoints there): which OS thread ran the runtime's helper goroutines, and where m0 gave
-    its P away (``stoplockedm``, thread 1) and another M gave it back (``startlockedm``)."""
+    """Rows ``(function, thread, called from)`` for the first stop in each function of `INIT_PINNED` before
+    ``main.main`` (a ``gdb_trace`` with breakpoints there): where sysmon runs and preempts (``preemptone`` from
+    ``retake``), which OS threads ran the runtime's helper goroutines, where m0 gave its P away
+    (``stoplockedm``, thread 1) and another M gave one back (``startlockedm``)."""
     rows, seen = [], set()
-    for hit in trace.hits:
+    for hit in _until_main(trace):
         if hit.function in seen:
             continue
         seen.add(hit.function)
         rows.append((hit.function, hit.thread, hit.caller_function or hit.caller or ""))
     return rows
+
+
+def helper_order(trace) -> list[str]:
+    """The runtime's helper goroutines in the order they first ran (first stop in each of `HELPERS`)."""
+    return [f for f, _, _ in helper_threads(trace) if f in HELPERS]
+
+
+def pinned_checks(trace) -> list[tuple[str, bool]]:
+    """Structural facts of a GOMAXPROCS=1 `INIT_PINNED` trace, each (what, holds): what the lock of init to m0
+    and sysmon's preemption imply on every run, whatever the timing."""
+    hits = _until_main(trace)
+    sysmon = next((h.thread for h in hits if h.function == "runtime.sysmon"), None)
+    helpers = {h.thread for h in hits if h.function in HELPERS}
+    preempted_on_m0 = [i for i, h in enumerate(hits) if h.function == "runtime.goschedImpl" and h.thread == 1]
+    asked = [i for i, h in enumerate(hits) if h.function == "runtime.preemptone"
+             and h.caller_function == "runtime.retake" and h.thread == sysmon]
+    return [
+        ("main.main runs on thread 1 (m0)", hits[-1].function == "main.main" and hits[-1].thread == 1),
+        ("m0 calls stoplockedm at least once", any(h.function == "runtime.stoplockedm" and h.thread == 1
+                                                    for h in hits)),
+        ("no helper runs on m0 or on sysmon's thread", bool(helpers) and not helpers & {1, sysmon}),
+        ("startlockedm runs on a helper's thread", {h.thread for h in hits if h.function == "runtime.startlockedm"}
+         <= helpers),
+        ("every preemption of the main goroutine on m0 follows sysmon's preemptone ← retake",
+         all(any(a < i for a in asked) for i in preempted_on_m0)
+         and all(hits[i].caller_function == "runtime.gopreempt_m" for i in preempted_on_m0)),
+    ]
+
+
+@dataclass(frozen=True)
+class DumpG:
+    """One goroutine of a crash dump (``GOTRACEBACK=system``)."""
+
+    goid: int
+    state: str  # running, runnable, or the wait reason
+    fn: str  # its start function: the frame above runtime.goexit
+    created_by: str | None
+
+
+def goroutine_dump(text: str) -> list[DumpG]:
+    """The goroutines a Go crash dump lists (``goroutine N gp=… [state]:`` blocks), in the order printed."""
+    import re
+
+    result = []
+    for block in re.split(r"\n(?=goroutine \d+ )", text):
+        head = re.match(r"goroutine (\d+) [^\[]*\[([^\]]+)\]:", block)
+        if not head:
+            continue
+        frames = re.findall(r"^(\S+)\(.*\)$", block, re.M)
+        fn = frames[frames.index("runtime.goexit") - 1] if "runtime.goexit" in frames[1:] else frames[-1]
+        created = re.search(r"^created by (\S+)", block, re.M)
+        state = head[2].split(",")[0]
+        result.append(DumpG(int(head[1]), state, fn, created and created[1]))
+    return result
+
+
+def runtime_task_rows(model_tasks: tuple[str, ...], linked: list[str]) -> list[tuple[int, str | None, str | None, bool]]:
+    """(position, the model's runtime init task, the binary's go:runtime.inittasks entry, equal)."""
+    n = max(len(model_tasks), len(linked))
+    return [(i + 1, model_tasks[i] if i < len(model_tasks) else None, linked[i] if i < len(linked) else None,
+             i < len(model_tasks) and i < len(linked) and model_tasks[i] == linked[i]) for i in range(n)]

@@ -97,8 +97,12 @@ def snapshot():
         p = int(m["p"])
         start = None
         try:
-            if int(m["mstartfn"]) != 0:
-                start = fn_name(m["mstartfn"].dereference()["fn"])
+            # gdb types a Go func() field as a function, not a pointer: read the field's word (a *funcval),
+            # then the funcval's first word (the code pointer).
+            word = gdb.lookup_type("uintptr").pointer()
+            funcval = int(m["mstartfn"].address.cast(word).dereference())
+            if funcval:
+                start = fn_name(int(gdb.Value(funcval).cast(word).dereference()))
         except gdb.error:
             pass
         ms.append({"id": int(m["id"]), "p": int(gdb.Value(p).cast(pptr)["id"]) if p else None,

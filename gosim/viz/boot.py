@@ -144,8 +144,6 @@ def boot_caption(result: Boot, step: int) -> str:
 
 _LANES = ("no g yet\n(kernel's first thread,\nits OS stack)", "m0 on g0\n(the OS stack,\nscheduler code)",
           "m0 running G1\n(the main goroutine,\nlocked to m0)")
-_GOES = {"runtime.forcegchelper": "G2 forcegchelper", "runtime.gcenable.gowrap1": "G3 bgsweep",
-         "runtime.gcenable.gowrap2": "G4 bgscavenge", "runtime.updateMaxProcsGoroutine": "G5 GOMAXPROCS updater"}
 
 
 def chain_lane(result: Boot, index: int) -> int:
@@ -202,7 +200,7 @@ def draw_boot_chain(result: Boot) -> Figure:
             ax.text(8.6, y, "M1: sysmon, no P", ha="right", va="center", fontsize=7.6, color=INK,
                     bbox=dict(boxstyle="round,pad=0.2", facecolor="#FFFFFF", edgecolor=INK, linestyle="--"))
         if step.function == "runtime.gcenable":
-            ax.text(8.6, y - row_h, "another M (handoffp)\nruns G2, G3, G4\nwhile G1 waits",
+            ax.text(8.6, y - row_h, "another M (handoffp)\nruns the helpers\nwhile G1 waits",
                     ha="right", va="center", fontsize=7.6, color=INK, linespacing=1.05,
                     bbox=dict(boxstyle="round,pad=0.2", facecolor="#FFFFFF", edgecolor=INK, linestyle="--"))
     fig.text(0.01, 0.005, "→ Gn: the goroutine newproc creates.  ← f: the caller.  Right: what other threads run "

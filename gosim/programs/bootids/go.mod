@@ -1,0 +1,3 @@
+module bootids
+
+go 1.27

@@ -1,0 +1,3 @@
+module bootspawn
+
+go 1.27
