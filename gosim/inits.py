@@ -31,14 +31,16 @@ in different releases:
   are folded (they carry no dependency). A method of an instantiated generic type (``Box[int]{}.Get()``) is a
   dependency (``irefs``). Go 1.20's unified IR took types2's ``Info.InitOrder`` instead, and types2 drops that
   edge: the method it selects is a new ``*Func`` made for the instance (types2/named.go, expandMethod), and
-  ``addDeclDep`` keeps only objects of its ``objMap`` (types2/check.go). So a Go 1.20 toolchain orders variables
-  like today (but for the later constants-first fix, go.dev/issue/66575) and packages like Go 1.19; the model has
-  no variant for it.
+  ``addDeclDep`` keeps only objects of its ``objMap`` (types2/check.go). So, by its sources (no Go 1.20 is run
+  here), a Go 1.20 toolchain orders variables like today (but for the later constants-first fix,
+  go.dev/issue/66575) and packages like Go 1.19; the model has no variant for it.
 
 Left out: which initializers the compiler turns into static data (staticinit). A package's ``nfns`` (functions in
 its inittask) comes with the graph from the compiled package; when it is not given, every initializer and every
 non-empty ``init`` is assumed to need code. Packages that run no code (nfns 0) hold only static data, set before
-the program starts: their steps are listed first. Cycles are errors here, as in the compiler.
+the program starts: their steps are listed first. Cycles are errors here, as in the compiler. One case of staticinit
+is modelled on its own: whether a map literal of constant entries is big enough to be moved to ``map.init.N``, which
+the linker deletes with an unused map (`map_init_outlined`, Go 1.21 and later).
 """
 
 from __future__ import annotations
@@ -536,6 +538,27 @@ def _with(program: Program, package: Package) -> Program:
     return Program(tuple(package if p.path == package.path else p for p in program.packages), program.module)
 
 
+# --- one case of staticinit, modelled: large map literals (Go 1.21 and later) -----------------------------------
+
+WRAP_GLOBAL_MAP_INIT_SIZE_THRESHOLD = 20  # staticinit.wrapGlobalMapInitSizeThreshold (cmd/compile, sched.go)
+
+
+def map_literal_nodes(entries: int) -> int:
+    """The nodes ``ir.Any`` visits in a map literal whose keys and values are constants: the literal itself, and
+    for each entry its key-value node, the key and the value (``tryWrapGlobalInit`` counts them as ``rsiz``)."""
+    if isinstance(entries, bool) or not isinstance(entries, int) or entries < 0:
+        raise ValueError(f"entries: {entries!r} is not a count of map entries (an integer >= 0)")
+    return 1 + 3 * entries
+
+
+def map_init_outlined(entries: int) -> bool:
+    """Whether the compiler moves ``var m = map[K]V{...}`` (``entries`` constant keys and values, no side effects)
+    into a function ``map.init.N`` of its own, which the linker deletes with ``m`` when nothing uses ``m``
+    (models staticinit.tryWrapGlobalInit; a key or value that is not a constant counts more nodes, which this
+    does not model)."""
+    return map_literal_nodes(entries) >= WRAP_GLOBAL_MAP_INIT_SIZE_THRESHOLD
+
+
 # --- what changed since the seed's Go 1.10 (gosim.history) -----------------------------------------------------------
 
 _CH = "2 Package initialization"
@@ -546,33 +569,70 @@ HISTORY = [
            "(net/http.init, lib.init), then main.init.0, .1, .2, guarded by a main.initdone· flag",
            "runtime.main calls doInit(runtime_inittasks), then doInit over the linker's list (moduledata."
            "inittasks); doInit1 runs each package's record once (state 0 → 1 → 2)",
-           "Go 1.13 (init tasks), Go 1.21 (the linker's list)"),
+           "Go 1.13 (init tasks), Go 1.21 (the linker's list)",
+           "Go 1.13: golang/go commit d949d0b9 (\"cmd/compile: reorganize init functions\", 2019), whose records "
+           "and runtime.doInit Debian's Go 1.19 still has (shown in the chapter's History); Go 1.21: its release "
+           "notes (\"Package initialization order is now specified more precisely\", golang/go#57411) and today's "
+           "`inittasks`, cmd/link/internal/ld/inittask.go:40"),
     Change(_CH, "init record",
            "code: a PKG.init function and a PKG.initdone· byte per package",
            "data: PKG..inittask {state, nfns, fns}; the imports are R_INITORDER relocations only the linker "
            "reads (Go 1.13-1.20: {state, ndeps, nfns, deps, fns}, and doInit walked deps)",
-           "Go 1.13, Go 1.21"),
+           "Go 1.13, Go 1.21",
+           "today's `initTask`, proc.go:8102 ({state, nfns}); Go 1.19's, with ndeps and deps, read from Debian's "
+           "Go 1.19 binary by the chapter (inittask_records); Go 1.13: commit d949d0b9; Go 1.21: release notes"),
     Change(_CH, "package order",
            "depth first over each package's imports in source order (first file first), each package once",
            "the linker's topological sort that always takes the ready package whose symbol name "
            "(PathToPrefix(path) + \"..inittask\") sorts first: renaming a file or reordering imports no longer "
            "moves packages (the spec says \"sorted by import path\"; the symbol names put a-b and a.b before a)",
-           "Go 1.21 (Go 1.13-1.20: doInit, depth first over each record's list)"),
+           "Go 1.21 (Go 1.13-1.20: doInit, depth first over each record's list)",
+           "Go 1.21 release notes (golang/go#57411); `inittaskSym`, cmd/link/internal/ld/inittask.go:82; Debian's "
+           "Go 1.19 ships test/fixedbugs/issue31636.dir/main.go, which pins the old order (golang/go#31636); "
+           "both orders run in the chapter"),
     Change(_CH, "packages with nothing to run",
            "an init function only for a package with something to initialise, called by its importers' init",
            "no inittask (MakeTask), so nothing waits for it in the linker's sort: a package of static data does "
            "not hold back its importers; a record without functions is sorted but left out of the list",
-           "Go 1.21 (the sort)"),
+           "Go 1.21 (the sort)",
+           "`MakeTask`, cmd/compile/internal/pkginit/init.go:26, gives such a package no record; the sort that "
+           "only sees records is Go 1.21's (`inittaskSym`, cmd/link/internal/ld/inittask.go:82; release notes); "
+           "initstatic runs in a different order under Debian's Go 1.19"),
     Change(_CH, "variable order",
-           "the compiler's own pass, rewritten in 2019 to follow the spec (golang/go#22326; Go 1.19's "
-           "pkginit.initOrder orders assignments, var a, b = f() as one)",
+           "the compiler's own pass followed references depth first: the spec's own example (a = c + b; b = f(); "
+           "c = f(); d = 3) ran d, c, b, a and printed 9 5 4 5 (golang/go#22326)",
            "the type checker's Info.InitOrder (types2): dependencies first, then fewest outstanding, then "
            "declaration order, files sorted by name; a method of an instantiated generic type is no dependency "
-           "(types2 drops the edge)", "Go 1.20 (unified IR)"),
+           "(types2 drops the edge)", "Go 1.13 (CL 170062), Go 1.20 (types2 InitOrder)",
+           "golang/go#22326 (a release blocker, fixed by CL 170062 for Go 1.13; go1.12.4 still printed 9 5 4 5, "
+           "golang/go#31724), and Debian's Go 1.19 prints 9 4 5 5 for gosim/programs/initspec; Go 1.20 release "
+           "notes (the compiler's unified IR front end) and today's `pkgInitOrder`, "
+           "cmd/compile/internal/noder/writer.go:2983"),
+    Change(_CH, "what needs code",
+           "constants, addresses, closures without captures and composite literals of them laid out as data "
+           "(gc/sinit.go); any call, inlined or not, was code",
+           "also an inlined call whose body is one return of such an expression (errors.New(\"gone\") is data); "
+           "a composite literal is split, its constant parts data, the rest code; a copy of a string, of another "
+           "package's variable, or after a call that may have changed package variables is code (Go 1.19 "
+           "copied it as data)",
+           "after Go 1.19",
+           "`staticAssignInlinedCall`, cmd/compile/internal/staticinit/sched.go:585 (golang/go#30820), and "
+           "`seenMutation`, cmd/compile/internal/staticinit/sched.go:189 (golang/go#51913), are both absent from "
+           "Debian's Go 1.19, where initdata's errGone is code and its later is data (the chapter builds it with "
+           "both toolchains)"),
+    Change(_CH, "unused large maps",
+           "every map literal made by init's code, and kept in the binary even if nothing used it",
+           "a side-effect-free map literal of at least 20 nodes is moved to a function map.init.N; when nothing "
+           "uses the variable, the linker drops both and init calls runtime.mapinitnoop instead",
+           "Go 1.21",
+           "Go 1.21 release notes (linker: dead global map variables with large initializers are deleted); "
+           "`wrapGlobalMapInitSizeThreshold`, cmd/compile/internal/staticinit/sched.go:1102; no map.init in "
+           "Debian's Go 1.19 source"),
     Change(_CH, "init functions", "renamed init.0, init.1, ... in file order then source order",
            "the same names and order, listed in the record after the synthetic init that sets the variables "
            "(when any variable needs code)", "unchanged"),
     Change(_CH, "seeing it", "gdb or objdump of main.init",
            "GODEBUG=inittrace=1 prints each package's init: start, clock time, heap bytes, allocations",
-           "Go 1.16"),
+           "Go 1.16",
+           "Go 1.16 release notes (runtime: GODEBUG=inittrace=1); today's `inittrace`, proc.go:8110"),
 ]

@@ -25,8 +25,9 @@ from gosim.toolchain.inittrace import inittrace
 CORPUS = Path(__file__).parent / "programs" / "inits"
 # the corpus, and the chapter's own programs shipped in gosim/programs (init*, except the seed's, which prints
 # the seed's words, and two that print no steps: initdata shows staticinit in the binary, initregister an image
-# format registered by a blank import; the chapter checks both against the binary itself)
-NO_STEPS = {"initdata", "initregister"}
+# format registered by a blank import, initspec the spec's example, initmaps which unused maps the linker
+# deletes; the chapter and its exercises check them against the binary itself)
+NO_STEPS = {"initdata", "initregister", "initspec", "initmaps"}
 DIRS = {d.name: d for d in [*CORPUS.iterdir(), *tc.PROGRAMS.glob("init*")]
         if (d / "go.mod").is_file() and d.name not in NO_STEPS}
 PROGRAMS = sorted(DIRS)

@@ -149,3 +149,29 @@ def test_inittrace_of_an_escaped_path_is_the_models_order():
     result = inits.initialize(inits.Program.from_data(program_graph(tc.program_dir("initpaths"))))
     comparison = checks.compare_inittrace(result, trace)
     assert comparison.equal, comparison.diff()
+
+
+# --- staticinit's large maps (the one case of staticinit the model has) ------------------------------------------
+
+
+def test_map_threshold_is_the_compilers():
+    """The model's threshold is the constant in the installed compiler's source."""
+    sched = tc.source_file("cmd/compile/internal/staticinit/sched.go")
+    line = str(sched.between(r"^const wrapGlobalMapInitSizeThreshold"))
+    assert f"= {inits.WRAP_GLOBAL_MAP_INIT_SIZE_THRESHOLD}" in line, line
+
+
+def test_unused_large_maps_are_deleted_as_the_model_says():
+    """initmaps declares m1..m10 (m<k> with k constant entries), none used: the linker deletes exactly the maps
+    the model says the compiler moved to map.init.N."""
+    kept = {s.name for s in tc.nm(tc.build("initmaps"))}
+    for k in range(1, 11):
+        assert (f"main.m{k}" not in kept) == inits.map_init_outlined(k), k
+    assert not any(".map.init." in name for name in kept)
+
+
+def test_map_literal_nodes_rejects_a_bad_count():
+    assert inits.map_literal_nodes(0) == 1 and inits.map_literal_nodes(2) == 7
+    for bad in (-1, 1.5, True, "3"):
+        with pytest.raises(ValueError, match="entries"):
+            inits.map_literal_nodes(bad)

@@ -75,8 +75,12 @@ def test_graph_layout_puts_importers_above_and_numbers_the_order():
     assert depth["main"] == 0 and depth["lab/alpha"] == depth["lab/zeta"] == 1 and depth["lab/mid"] == 2
     where = viz.positions(graph)
     assert all(where[p][1] > where[i][1] for p, imports in graph.items() for i in imports)
-    assert viz.numbered(program, inits.initialize(program)) == {"lab/mid": 1, "lab/alpha": 2, "lab/zeta": 3,
-                                                                "main": 4}
+    result = inits.initialize(program)
+    # each number is the package's line in inittrace: after the runtime's own list
+    first = len(result.runtime_tasks)  # none in this hand-made graph (no runtime package)
+    assert viz.ran(result)[:first] == list(result.runtime_tasks)
+    assert viz.numbered(program, result) == {"lab/mid": first + 1, "lab/alpha": first + 2,
+                                             "lab/zeta": first + 3, "main": first + 4}
     assert set(viz.colours(program)) == set(graph)
 
 
@@ -87,7 +91,9 @@ def test_static_packages_and_std_leaves_are_drawn():
     main = Package("main", ("st/tz", "net/http"), ("main.go",), inits=(Init("main.go", 3),))
     program = Program((tz, errors, http, main))
     result = inits.initialize(program)
-    assert viz.numbered(program, result) == {"net/http": 1, "main": 2}  # tz: static data, no number
+    # tz: static data, no number; errors runs first but is not drawn (only what the program imports is)
+    assert viz.ran(result) == ["errors", "net/http", "main"]
+    assert viz.numbered(program, result) == {"net/http": 2, "main": 3}
     assert viz.std_below(program, "net/http") == 2
     for fig in (viz.draw_import_graph(program, result), viz.draw_schedule(program, result),
                 viz.draw_order(program, result, added=("main", "st/tz"))):

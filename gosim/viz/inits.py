@@ -2,8 +2,9 @@
 
 * `draw_import_graph`: a program's own packages (and the standard-library packages they import, as leaves), an
   arrow from each importer to each import, importers above what they import. Each package that runs init code
-  carries its number in the predicted order; a package with only static data has no number and a dotted outline
-  (the compiler gave it no inittask, or one without functions that the linker dropped).
+  carries its place among all the packages whose init code runs (its line in ``inittrace``); a package with only
+  static data has no number and a dotted outline (the compiler gave it no inittask, or one without functions that
+  the linker dropped).
 * `draw_schedule`: how the order was made, one row per decision. Go 1.21+: the linker's heap of ready packages
   (sorted as the linker compares them), the one it pops filled. Before: the chain of ``doInit`` calls that
   reached the package.
@@ -41,12 +42,17 @@ def shown_packages(program: inits.Program) -> dict[str, tuple[str, ...]]:
     return inits.import_graph(program, std=False)
 
 
-def numbered(program: inits.Program, result: inits.Initialization) -> dict[str, int]:
-    """The shown packages that run init code, numbered 1, 2, ... in the order they run."""
-    shown = shown_packages(program)
+def ran(result: inits.Initialization) -> list[str]:
+    """Every package whose init code runs, in order: the runtime's own list first, as ``inittrace`` prints them."""
     static = set(result.static)
-    ran = [p for p in result.packages if p in shown and p not in static]
-    return {p: i + 1 for i, p in enumerate(ran)}
+    return [p for p in result.packages if p not in static]
+
+
+def numbered(program: inits.Program, result: inits.Initialization) -> dict[str, int]:
+    """The shown packages that run init code, each with its place among all the packages that do (`ran`), so a
+    number is the package's line in ``inittrace``."""
+    shown = shown_packages(program)
+    return {p: i + 1 for i, p in enumerate(ran(result)) if p in shown}
 
 
 def colours(program: inits.Program) -> dict[str, str]:
@@ -230,11 +236,12 @@ def draw_import_graph(program: inits.Program, result: inits.Initialization, *, t
     depth = layers(graph)
     height = max(depth.values(), default=0)
     wide = max(sum(1 for y in depth.values() if y == level) for level in range(height + 1))
-    fig_h = 1.1 * height + 1.6
+    fig_h = 1.1 * height + 1.75
     fig = figure(max(6.0, 1.9 * wide + 1.0), fig_h, layout=None)
-    _graph(fig, (0.01, 0.01, 0.98, 1 - 0.01 - 0.4 / fig_h), program, result, added)
-    fig.text(0.01, 1 - 0.1 / fig_h, title or f"numbered in init order. {_rule(result)}", fontsize=10.5,
-             ha="left", va="top")
+    _graph(fig, (0.01, 0.01, 0.98, 1 - 0.01 - 0.55 / fig_h), program, result, added)
+    default = (f"each package numbered by its place among the {len(ran(result))} whose init code runs\n"
+               f"{_rule(result)}")
+    fig.text(0.01, 1 - 0.1 / fig_h, title or default, fontsize=10.5, ha="left", va="top", linespacing=1.3)
     return fig
 
 

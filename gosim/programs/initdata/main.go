@@ -4,7 +4,10 @@
 // statement of main's synthetic init function.
 package main
 
-import "errors"
+import (
+	"errors"
+	"io"
+)
 
 type point struct{ x, y int }
 
@@ -15,15 +18,21 @@ func triple(x int) int { return 3 * x } // a call that is not inlined
 
 var answer = 42                         // a constant
 var greeting = "hello, " + "world"      // a constant expression
+var same = answer                       // a copy of this package's int
 var origin = point{1, 2}                // a literal of constants
 var where = &origin                     // an address the linker fills in
 var primes = []int{2, 3, 5, 7}          // a static array and a slice of it
 var errGone = errors.New("gone")        // inlined: return &errorString{s}
+var hello = greeting                    // a copy of a string
+var eof = io.EOF                        // a copy of another package's var
 var doubled = double(21)                // inlined: return 2 * x
-var tripled = triple(14)                // a call
-var ages = map[string]int{"gopher": 16} // a map is made at run time
+var half = point{3, triple(3)}          // a constant, and a call
+var later = answer                      // a copy, after a call
+var ages = map[string]int{"gopher": 16} // a small map
+var days = map[string]int{"mon": 1, "tue": 2, "wed": 3, "thu": 4,
+	"fri": 5, "sat": 6, "sun": 7} // a large map: map.init.0
 
 func main() {
-	println(answer, greeting, where.y, primes[3], errGone.Error(), doubled,
-		tripled, ages["gopher"])
+	println(answer, greeting, same, where.y, primes[3], errGone.Error(),
+		hello, eof.Error(), doubled, half.y, later, ages["gopher"], days["sun"])
 }

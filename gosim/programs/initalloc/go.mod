@@ -1,0 +1,3 @@
+module ia
+
+go 1.21

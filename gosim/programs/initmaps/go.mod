@@ -1,0 +1,3 @@
+module initmaps
+
+go 1.21

@@ -1,0 +1,3 @@
+module pp
+
+go 1.19

@@ -1,0 +1,3 @@
+package xplusy
+
+func init() { println("init pp/x+y xplusy.go:3") }

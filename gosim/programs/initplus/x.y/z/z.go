@@ -1,0 +1,3 @@
+package z
+
+func init() { println("init pp/x.y/z z.go:3") }

@@ -1,0 +1,3 @@
+package x
+
+func init() { println("init pp/x x.go:3") }

@@ -1,0 +1,3 @@
+package x_y
+
+func init() { println("init pp/x_y x_y.go:3") }

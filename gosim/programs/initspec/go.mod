@@ -1,0 +1,3 @@
+module initspec
+
+go 1.21
