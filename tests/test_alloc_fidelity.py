@@ -1,7 +1,8 @@
 """Fidelity: one deterministic allocation sequence in the real runtime (gosim/programs/allocseq) and in the model.
 
 The /gc/heap/allocs-by-size histogram must be equal bucket by bucket (so must the tiny allocations and the bytes
-allocated), and the heap pages in use within 5 %.
+allocated); the model may need more heap pages than the real run, but no more than the free slots the real heap held
+before the sequence.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def allocseq():
 
 
 @pytest.mark.parametrize("n, seed, profile", [(50_000, 7, "mixed"), (20_000, 11, "mixed"), (60_000, 3, "small")])
-def test_histogram_equal_and_pages_within_5_percent(allocseq, n, seed, profile):
+def test_histogram_equal_and_pages_within_bound(allocseq, n, seed, profile):
     run = tc.run(allocseq, check.allocseq_args(n, seed, profile), env={"GOMAXPROCS": "1"})
     real = json.loads(run.stdout)
     result = check.compare_allocseq(real, check.model_allocseq(n, seed, profile))
@@ -33,6 +34,8 @@ def test_histogram_equal_and_pages_within_5_percent(allocseq, n, seed, profile):
     assert result.allocs_bytes[0] == result.allocs_bytes[1]
     assert result.heap_objects_bytes[0] == result.heap_objects_bytes[1]
     assert result.pages_within_tolerance, result.pages_in_use
+    assert result.start_unused_pages is not None and result.start_unused_pages < 64
+    assert 0 <= result.pages_in_use[0] - result.pages_in_use[1] <= result.start_unused_pages
     assert all(ok for *_, ok in result.rows())
 
 

@@ -109,8 +109,9 @@ def test_parse_allocboundary_and_slot_run():
 
     out = ("bytes=32760 pointers=false large=false bucket=66\n"
            "bytes=32761 pointers=false large=true bucket=67\n"
-           "slots bytes=48 run=168\n")
+           "slots bytes=48 pointers=false run=168\nslots bytes=48 pointers=true run=165\n")
     assert parse_allocboundary(out) == {(32760, False): False, (32761, False): True}
-    assert parse_slot_run(out) == {48: 168}
+    assert parse_slot_run(out) == {(48, False): 168, (48, True): 165}
+    assert parse_slot_run("slots bytes=48 run=168\n") == {(48, False): 168}
     with pytest.raises(GoToolchainError):
         parse_allocboundary("nothing\n")

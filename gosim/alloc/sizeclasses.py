@@ -2,10 +2,12 @@
 
 Models ``runtime/_mkmalloc/mksizeclasses.go`` (which writes ``internal/runtime/gc/sizeclasses.go``) and the lookups
 that use its output: ``mallocgcSmallNoscan``'s ``SizeToSizeClass8``/``SizeToSizeClass128`` (runtime/malloc.go) and
-``spanClass`` (runtime/mheap.go). The table is *computed* here by the same steps as ``makeClasses``: walk sizes in
-steps of an alignment that grows with the size (8, 16, size/8, 256), give each size the fewest pages that waste at
-most 1/8 of the span, merge a size into the previous class when page count and objects per span are the same, then
-grow each class to the largest multiple of 128 that still fits the same number of objects. ``computeDivMagic``'s
+``spanClass`` (runtime/mheap.go). The table is *computed* here by the same two passes as ``makeClasses``: one
+walk over the sizes, in steps of an alignment that changes only at powers of two (8; 16 from 32 B; from 128 B an
+eighth of the last power of two; 256 from 2048 B), giving each size the fewest pages that waste at most 1/8 of the
+span and merging it into the previous class (whose size it takes) when page count and objects per span are the
+same; then a second pass that grows each class to the largest multiple of 128 that still fits the same number of
+objects. ``computeDivMagic``'s
 32-bit reciprocal check and ``printComment``'s waste columns are reproduced too. Nothing is parsed or copied from
 the runtime; the tests compare the result with the installed runtime's file row by row.
 
@@ -87,7 +89,8 @@ def _power_of_two(x: int) -> bool:
 
 def size_steps() -> list[int]:
     """The candidate sizes ``makeClasses`` walks, in order: 8, 16, 24, 32, 48, ... 32768 (steps of an alignment
-    that grows with the size: 8, then 16 from 32 B, size/8 from 128 B, 256 from 2048 B)."""
+    that changes at powers of two: 8, then 16 from 32 B, an eighth of the last power of two from 128 B, 256 from
+    2048 B)."""
     out = []
     align = minHeapAlign
     size = align
@@ -106,7 +109,7 @@ def size_steps() -> list[int]:
 
 def make_classes(grow: bool = True) -> list[tuple[int, int]]:
     """(size, npages) for classes 0..67, by the steps of ``makeClasses`` (mksizeclasses.go). Class 0 is (0, 0).
-    ``grow=False`` stops before the last pass (the one that grows each class to the largest size that still fits
+    ``grow=False`` stops before the second pass (the one that grows each class to the largest size that still fits
     the same number of objects), to show what that pass changed."""
     classes: list[list[int]] = [[0, 0]]  # class #0 is a dummy entry
     align = minHeapAlign
@@ -145,9 +148,9 @@ def make_classes(grow: bool = True) -> list[tuple[int, int]]:
 
 
 def class_origins() -> list[tuple[int, int, int]]:
-    """For classes 1..67: (size before the last pass, candidate sizes it took in, size after the last pass). More
-    than one candidate: the merge pass folded smaller sizes into this class (same pages, same objects per span);
-    a larger final size: the last pass grew it."""
+    """For classes 1..67: (size before the grow pass, candidate sizes it took in, size after it). More
+    than one candidate: the walk merged smaller sizes into this class (same pages, same objects per span);
+    a larger final size: the grow pass grew it."""
     before, after, steps = make_classes(grow=False), make_classes(), size_steps()
     out = []
     for i in range(1, len(before)):

@@ -239,6 +239,13 @@ def mix(name: str, n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
     return MIXES[name][2](np.random.default_rng(seed), n)
 
 
+def procs(gomaxprocs: int, n: int, seed: int = 1) -> np.ndarray:
+    """Which P makes each of the ``n`` requests of `run_mix` with this seed: goroutines on each P take turns in
+    bursts of 64 allocations."""
+    gomaxprocs = check_gomaxprocs_int(gomaxprocs)
+    return np.array(_bursts(random.Random(seed), gomaxprocs, n), dtype=np.int64)
+
+
 def run_mix(name: str, gomaxprocs: int = 1, seed: int = 1, *, lifetimes: str = "kept",
             n: int | None = None, heap_minimum: int = 1 << 20) -> Result:
     """Allocate ``n`` requests (the mix's default count without ``n``) of size mix ``name`` with GOMAXPROCS Ps,
@@ -258,7 +265,7 @@ def run_mix(name: str, gomaxprocs: int = 1, seed: int = 1, *, lifetimes: str = "
     sizes, noscan = mix(name, n, seed)
     a = Allocator(gomaxprocs, seed=seed)
     rec = _Recorder(a)
-    ps = np.array(_bursts(random.Random(seed), gomaxprocs, n), dtype=np.int64)
+    ps = procs(gomaxprocs, n, seed)
     # Allocate in chunks (vectorised mallocgc_many); with churn, the collector looks at heapLive between chunks,
     # so a cycle starts at most one chunk (half a percent of the run) late.
     churn = lifetimes == "churn"

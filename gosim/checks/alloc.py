@@ -4,9 +4,19 @@
 all kept alive) between two collections with the GC otherwise off, and prints the difference of runtime/metrics
 as JSON. `model_allocseq` runs the same sequence through `gosim.alloc`; `compare_allocseq` puts the two side by
 side: the ``/gc/heap/allocs-by-size:bytes`` histogram bucket by bucket (it must be equal), the tiny allocations,
-the bytes allocated, and the heap pages in use (``/memory/classes/heap/objects`` + ``unused``; within 5 %: the
-real heap starts with the runtime's own partly used spans, which the sequence fills first, and the model's heap
-starts empty).
+the bytes allocated, and the heap pages in use (``/memory/classes/heap/objects`` + ``unused``). The real heap
+starts with the runtime's own partly used spans, which the sequence fills first, and the model's heap starts
+empty: so the model may need more pages, but no more than the free slots the real heap held before the sequence
+(``/memory/classes/heap/unused:bytes`` read before it, in pages, rounded up). Measured: the model needs 25 to 34
+pages more, with 35 to 39 pages of free slots at the start (model +0.30 % for the chapter's 50,000 allocations of
+seed 7), the same in every run. Without the start-up reading, within ``PAGES_TOLERANCE`` (1 %). The pages alone
+cannot anchor the span shapes (a span-tail rule dropped moves them by 0.15-0.3 %): the chapter compares the
+model's slots per span with ``allocboundary``'s real runs of consecutive slots for that.
+
+Independent derivations the chapter compares the model with: `free_slot_bytes` (the free slots a kept-alive run
+leaves, in closed form from the runtime's size-class table and the span-tail rules, without running the model),
+`roundup_worst` (each class's worst round-up, from the runtime's table) and `address_space_reservations` (the
+page allocator's and the arena index's reservations, from the runtime's constants).
 """
 
 from __future__ import annotations
@@ -20,7 +30,7 @@ from ..alloc import Allocator, Metrics, read, rows
 from ..alloc.sizeclasses import SizeClassToSize, pageSize
 from ..alloc.workloads import allocseq
 
-PAGES_TOLERANCE = 0.05
+PAGES_TOLERANCE = 0.01
 
 _TABLE_ROW = re.compile(r"^//\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+)%\s+(\d+)$", re.M)
 
@@ -85,6 +95,7 @@ class AllocCheck:
     allocs_objects: tuple[int, int]
     heap_objects_bytes: tuple[int, int]
     pages_in_use: tuple[int, int]
+    start_unused_pages: int | None = None  # the real heap's free slots before the sequence, in pages (rounded up)
 
     @property
     def histogram_equal(self) -> bool:
@@ -98,7 +109,18 @@ class AllocCheck:
 
     @property
     def pages_within_tolerance(self) -> bool:
-        return abs(self.pages_rel_diff) <= PAGES_TOLERANCE
+        """0 <= model − real <= the real heap's free slots at the start, in pages; without that reading, within
+        ``PAGES_TOLERANCE``."""
+        if self.start_unused_pages is None:
+            return abs(self.pages_rel_diff) <= PAGES_TOLERANCE
+        return 0 <= self.pages_in_use[0] - self.pages_in_use[1] <= self.start_unused_pages
+
+    @property
+    def pages_bound(self) -> str:
+        """The bound `pages_within_tolerance` applies, for a table."""
+        if self.start_unused_pages is None:
+            return f"±{100 * PAGES_TOLERANCE:g} %"
+        return f"model − runtime in [0, {self.start_unused_pages}]"
 
     def rows(self) -> list[tuple[str, object, object, bool]]:
         """(quantity, model, real, equal-or-within-tolerance) for a table."""
@@ -110,7 +132,7 @@ class AllocCheck:
             ("/gc/heap/allocs:bytes", *self.allocs_bytes, self.allocs_bytes[0] == self.allocs_bytes[1]),
             ("/memory/classes/heap/objects:bytes", *self.heap_objects_bytes,
              self.heap_objects_bytes[0] == self.heap_objects_bytes[1]),
-            ("heap pages in use (±5 %)", *self.pages_in_use, self.pages_within_tolerance),
+            (f"heap pages in use ({self.pages_bound})", *self.pages_in_use, self.pages_within_tolerance),
         ]
 
 
@@ -134,6 +156,8 @@ def compare_allocseq(real: dict, model: Metrics) -> AllocCheck:
         allocs_objects=(model.allocs_objects, d["/gc/heap/allocs:objects"]),
         heap_objects_bytes=(model.heap_objects_bytes, d["/memory/classes/heap/objects:bytes"]),
         pages_in_use=(model.heap_inuse_bytes // pageSize, real_inuse // pageSize),
+        start_unused_pages=(-(-int(real["before"]["/memory/classes/heap/unused:bytes"]) // pageSize)
+                            if "/memory/classes/heap/unused:bytes" in real.get("before", {}) else None),
     )
 
 
@@ -141,3 +165,121 @@ def histogram_arrays(check: AllocCheck) -> dict[str, np.ndarray]:
     """Bucket upper bounds and the two histograms as arrays, for a plot."""
     return {"hi": np.array([b.hi for b in check.buckets]), "model": np.array([b.model for b in check.buckets]),
             "real": np.array([b.real for b in check.buckets])}
+
+
+# ---- independent derivations --------------------------------------------------------------------------------------
+
+
+def roundup_worst(sizes: list[int]) -> list[float]:
+    """Each class's worst round-up as a share of its slot: the smallest request it gets is one byte over the class
+    below (``sizes`` in class order, from class 1)."""
+    return [(z - p - 1) / z for z, p in zip(sizes, [0, *sizes[:-1]])]
+
+
+def _tiny_blocks(sizes: list[int]) -> int:
+    """16-byte blocks the tiny allocator takes for these noscan requests under 16 bytes, in order, on one P: each
+    object aligned by its size (8, 4, 2 or 1), a new block when it does not fit, and the mcache keeps whichever
+    block has more room left (the rule of ``mallocgcTiny``, runtime/malloc.go)."""
+    blocks, offset, have = 0, 0, False
+    for size in sizes:
+        align = 8 if size % 8 == 0 else 4 if size % 4 == 0 else 2 if size % 2 == 0 else 1
+        off = -(-offset // align) * align
+        if have and off + size <= 16:
+            offset = off + size
+            continue
+        blocks += 1
+        if size < offset or not have:
+            offset, have = size, True
+    return blocks
+
+
+def free_slot_bytes(table: list[tuple], sizes, noscan, procs) -> int:
+    """The bytes in free slots after a kept-alive run (every object live, no collection, then every mcache
+    flushed), derived without the model: with nothing ever freed, a span leaves a P's mcache only when it is
+    full, so each P fills spans of each span class one after another on its own, and is left with one partly
+    filled span per span class it used: ``(-n) mod nelems`` free slots after ``n`` allocations. The slot size is
+    the smallest class of the runtime's ``table`` (`runtime_size_classes`) that holds the request, tiny requests
+    are packed into 16-byte blocks by `_tiny_blocks`, a scan object over 512 bytes takes 8 bytes more (its malloc
+    header), and ``nelems`` leaves out the span tail the runtime reserves
+    (128 bytes of inline mark bits for 16..512-byte slots, one bit per word of pointer bits in scan spans up to
+    512 bytes; `mheap.initSpan`)."""
+    class_sizes = [row[1] for row in table]
+    span_bytes = {row[1]: row[2] for row in table}
+    largest = class_sizes[-1] - 8  # maxSmallSize - mallocHeaderSize: larger objects are large
+    counts: dict[tuple[int, int, bool], int] = {}
+    tiny: dict[int, list[int]] = {}
+    for size, ns, p in zip(np.asarray(sizes).tolist(), np.asarray(noscan).tolist(), np.asarray(procs).tolist()):
+        if size > largest:
+            continue  # a large object fills its own span
+        if ns and size < 16:
+            tiny.setdefault(p, []).append(size)
+            continue
+        if not ns and size > 512:
+            size += 8  # the malloc header, in the slot (scan objects over 512 bytes)
+        slot = next(z for z in class_sizes if z >= max(size, 1))
+        counts[p, slot, bool(ns)] = counts.get((p, slot, bool(ns)), 0) + 1
+    for p, reqs in tiny.items():
+        counts[p, 16, True] = counts.get((p, 16, True), 0) + _tiny_blocks(reqs)
+    free = 0
+    for (p, slot, ns), n in counts.items():
+        nbytes = span_bytes[slot]
+        reserve = (128 if 16 <= slot <= 512 else 0) + (nbytes // 64 if slot <= 512 and not ns else 0)
+        nelems = (nbytes - reserve) // slot
+        free += (-n % nelems) * slot
+    return free
+
+
+_CONST = re.compile(r"^\s*(\w+)\s*=\s*([^/\n]+?)\s*(?://.*)?$", re.M)
+
+
+def go_constants(texts: list[str], env: dict[str, int]) -> dict[str, int]:
+    """The integer constants ``name = expression`` of Go source ``texts``, evaluated for one platform: ``env``
+    gives the platform's values (``_64bit``, ``goarch.IsWasm``, ...) and any constant of another package
+    (``gc.PageShift``). Expressions the evaluator cannot read are left out."""
+    exprs: dict[str, str] = {}
+    for text in texts:
+        for name, expr in _CONST.findall(text):
+            exprs.setdefault(name, expr)
+    values: dict[str, int] = {}
+
+    def value(name: str, depth: int = 0) -> int:
+        if name in env:
+            return env[name]
+        if name in values:
+            return values[name]
+        if name not in exprs or depth > 20:
+            raise KeyError(name)
+        expr = re.sub(r"[A-Za-z_][\w.]*", lambda m: str(value(m[0], depth + 1)), exprs[name])
+        if not re.fullmatch(r"[\d\s()+\-*<>]+", expr):
+            raise KeyError(name)
+        values[name] = int(eval(expr, {"__builtins__": {}}))  # digits and + - * << only
+        return values[name]
+
+    out = {}
+    for name in exprs:
+        try:
+            out[name] = value(name)
+        except (KeyError, SyntaxError, RecursionError):
+            continue
+    return out
+
+
+LINUX_AMD64 = {"_64bit": 1, "goarch.IsWasm": 0, "goos.IsIos": 0, "goarch.IsArm64": 0, "goos.IsWindows": 0,
+               "goarch.IsMips": 0, "goarch.IsMipsle": 0, "goarch.PtrSize": 8}
+
+
+def address_space_reservations(malloc_go: str, mpagealloc_go: str, mpagealloc_64bit_go: str,
+                               sizeclasses_go: str) -> dict[str, int]:
+    """What a linux/amd64 Go program reserves or maps at start-up beside its heap, from the runtime's constants
+    (the texts of those files): the page allocator's summary levels (``pageAlloc.sysInit``: one 8-byte
+    ``pallocSum`` per entry, ``1 << (heapAddrBits - levelShift[l])`` entries), the scavenger's index (8 bytes per
+    chunk of the address space), the arena index (one pointer per heap arena) and the first 64 MiB arena."""
+    c = go_constants([malloc_go, mpagealloc_go, mpagealloc_64bit_go],
+                     {**LINUX_AMD64, "gc.PageShift": go_constants([sizeclasses_go], {})["PageShift"]})
+    addr, levels, bits = c["heapAddrBits"], c["summaryLevels"], c["summaryLevelBits"]
+    chunk_bits = c["logPallocChunkBytes"]
+    shifts = [addr - c["summaryL0Bits"] - level * bits for level in range(levels)]  # levelShift
+    return {"page summaries": sum((1 << (addr - s)) * 8 for s in shifts),
+            "scavenge index": (1 << (addr - chunk_bits)) * 8,
+            "arena index": (1 << c["arenaL2Bits"]) * 8,
+            "first heap arena": 1 << c["logHeapArenaBytes"]}

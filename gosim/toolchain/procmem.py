@@ -10,7 +10,8 @@
   small program's work; `parse_allocs_by_size` returns it as an `AllocsBySize`.
 * ``gosim/programs/allocboundary`` prints ``bytes=N pointers=BOOL large=BOOL bucket=I`` per object: which
   ``allocs-by-size`` bucket one object of N bytes went to; `parse_allocboundary` returns {(N, pointers): large};
-  its ``slots bytes=N run=R`` line (`parse_slot_run`) says how many N-byte objects one span held.
+  its ``slots bytes=N pointers=BOOL run=R`` lines (`parse_slot_run`) say how many N-byte objects one span of the
+  noscan and of the scan span class held.
 """
 
 from __future__ import annotations
@@ -142,12 +143,13 @@ def parse_allocboundary(stdout: str) -> dict[tuple[int, bool], bool]:
     return out
 
 
-def parse_slot_run(stdout: str) -> dict[int, int]:
-    """``allocboundary``'s ``slots bytes=N run=R`` lines → {N: R}: the longest run of consecutive slots it saw for
-    N-byte objects, that is, how many objects one span of that class holds."""
+def parse_slot_run(stdout: str) -> dict[tuple[int, bool], int]:
+    """``allocboundary``'s ``slots bytes=N pointers=BOOL run=R`` lines → {(N, has pointers): R}: the longest run
+    of consecutive slots it saw for N-byte objects, that is, how many objects one span of that span class holds
+    (a line without ``pointers=`` is a noscan span)."""
     out = {}
     for line in stdout.splitlines():
         if line.startswith("slots "):
             f = dict(kv.split("=", 1) for kv in line.split()[1:])
-            out[int(f["bytes"])] = int(f["run"])
+            out[int(f["bytes"]), f.get("pointers", "false") == "true"] = int(f["run"])
     return out

@@ -111,7 +111,7 @@ def draw_size_class_design() -> Figure:
     """Each class's worst case, as mksizeclasses.go's comment computes it: the round-up waste of the smallest
     request that lands in the class, plus the tail of the span no object fits in. The generator's comment aims at
     12.5 % for each part; its page choice guarantees it for the tail, while the round-up exceeds it for the
-    smallest classes and for a few that its merge and grow passes made larger (the chapter lists them)."""
+    smallest classes and for a few that its merging and its grow pass made larger (the chapter lists them)."""
     table = rows()
     prev = [0] + [r.size for r in table[:-1]]
     roundup = np.array([100 * (r.size - p - 1) * r.objects / r.span_bytes for r, p in zip(table, prev)])

@@ -8,10 +8,11 @@
 //	bytes=N pointers=false|true large=true|false bucket=I
 //
 // where bucket I is the index of the histogram bucket that grew (the last bucket holds large objects).
-// Then it allocates 2000 objects of 48 bytes without pointers and prints the longest run of consecutive slots
-// (each 48 bytes after the one before): how many objects a span of that class holds.
+// Then it allocates 2000 objects of 48 bytes, first without pointers ([]byte) and then with pointers ([]*byte,
+// a scan span), and prints the longest run of consecutive slots (each 48 bytes after the one before): how many
+// objects a span of that span class holds.
 //
-//	slots bytes=48 run=N
+//	slots bytes=48 pointers=false|true run=N
 package main
 
 import (
@@ -54,20 +55,29 @@ func main() {
 			fmt.Printf("bytes=%d pointers=%v large=%v bucket=%d\n", n, pointers, grew == len(after)-1, grew)
 		}
 	}
-	size := 48
-	objs := make([][]byte, 2000)
-	for i := range objs {
-		objs[i] = make([]byte, size)
-	}
-	run, best := 1, 1
-	for i := 1; i < len(objs); i++ {
-		if uintptr(unsafe.Pointer(&objs[i][0]))-uintptr(unsafe.Pointer(&objs[i-1][0])) == uintptr(size) {
-			run++
-		} else {
-			run = 1
+	const size = 48
+	for _, pointers := range []bool{false, true} {
+		addrs := make([]uintptr, 2000)
+		for i := range addrs {
+			if pointers {
+				o := make([]*byte, size/8)
+				keep = append(keep, o)
+				addrs[i] = uintptr(unsafe.Pointer(&o[0]))
+			} else {
+				o := make([]byte, size)
+				keep = append(keep, o)
+				addrs[i] = uintptr(unsafe.Pointer(&o[0]))
+			}
 		}
-		best = max(best, run)
+		run, best := 1, 1
+		for i := 1; i < len(addrs); i++ {
+			if addrs[i]-addrs[i-1] == size {
+				run++
+			} else {
+				run = 1
+			}
+			best = max(best, run)
+		}
+		fmt.Printf("slots bytes=%d pointers=%v run=%d\n", size, pointers, best)
 	}
-	fmt.Printf("slots bytes=%d run=%d\n", size, best)
-	keep = append(keep, objs)
 }

@@ -1,0 +1,3 @@
+module allocquiz
+
+go 1.27
