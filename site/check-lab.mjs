@@ -39,7 +39,8 @@ async function startLab() {
   // No autosave: jupytext would write the notebook back to its .md. The chapters are also opened from a copy.
   const overrides = path.join(config, "labconfig", "default_setting_overrides.json");
   const settings = JSON.parse(fs.readFileSync(overrides, "utf8"));
-  settings["@jupyterlab/docmanager-extension:plugin"] = { autosave: false };
+  const docs = "@jupyterlab/docmanager-extension:plugin";
+  settings[docs] = { ...(settings[docs] || {}), autosave: false };
   settings["@jupyterlab/apputils-extension:notification"] = { fetchNews: "false", checkForUpdates: false };
   fs.writeFileSync(overrides, JSON.stringify(settings, null, 2));
   const work = path.join(config, "book");
@@ -47,8 +48,7 @@ async function startLab() {
   const port = await freePort();
   const token = Math.random().toString(36).slice(2);
   const args = ["lab", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, `--IdentityProvider.token=${token}`,
-    "--LabApp.expose_app_in_browser=True", "--ServerApp.open_browser=False", `--ServerApp.root_dir=${work}`,
-    "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"];
+    "--LabApp.expose_app_in_browser=True", `--ServerApp.root_dir=${work}`];
   if (process.getuid && process.getuid() === 0) args.push("--allow-root");
   const lab = spawn(path.join(VENV, "jupyter"), args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let log = "";
@@ -73,11 +73,17 @@ function stopLab(server) {
 // Run all cells through JupyterLab's own command, wait until the kernel is idle and no cell is queued.
 async function runAll(page) {
   await page.evaluate(() => window.jupyterapp.commands.execute("notebook:run-all-cells"));
+  // Done when every code cell has an execution count and the kernel is idle (between two cells it is idle for
+  // a moment, so idleness alone is not enough).
   await page.waitForFunction(() => {
     const nb = window.jupyterapp.shell.currentWidget;
     const kernel = nb?.sessionContext?.session?.kernel;
-    const queued = [...document.querySelectorAll(".jp-InputArea-prompt")].some((p) => p.textContent.includes("*"));
-    return kernel && kernel.status === "idle" && !queued;
+    const cells = nb.content.model.cells;
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells.get(i);
+      if (cell.type === "code" && cell.executionCount == null) return false;
+    }
+    return kernel && kernel.status === "idle";
   }, null, { timeout: CELL_TIMEOUT, polling: 500 });
 }
 
@@ -105,25 +111,23 @@ async function frameId(panel) {
 }
 
 async function timeChange(page, panel, act) {
+  // Armed before the action: polls (every 5 ms) for a visible image whose src differs from before and which has
+  // loaded, then waits one animation frame (the figure painted). Null after 10 s.
   const before = await frameId(panel);
-  const handle = await panel.evaluateHandle((el, before) => new Promise((resolve) => {
+  // (evaluate would wait for a returned promise: keep it on window and collect it after the action)
+  await panel.evaluate((el, before) => { window.__gosimChange = new Promise((resolve) => {
     const start = performance.now();
-    const done = () => {
+    const poll = () => {
       const img = [...el.querySelectorAll("img")].find((i) => i.offsetParent !== null);
       if (img && img.src !== before && img.complete && img.naturalWidth > 0) {
         requestAnimationFrame(() => resolve(performance.now() - start));
-        return true;
-      }
-      return false;
+      } else if (performance.now() - start > 10000) resolve(null);
+      else setTimeout(poll, 5);
     };
-    const watch = new MutationObserver(() => { if (done()) watch.disconnect(); });
-    watch.observe(el, { subtree: true, attributes: true, childList: true });
-    el.addEventListener("load", () => { if (done()) watch.disconnect(); }, true);
-    setTimeout(() => { watch.disconnect(); resolve(null); }, 10000);
-    window.__gosimArmed = true;
-  }), before);
+    poll();
+  }); }, before);
   await act();
-  return handle.jsonValue();
+  return page.evaluate(() => window.__gosimChange);
 }
 
 async function movePanels(page, where) {
@@ -133,7 +137,11 @@ async function movePanels(page, where) {
     await panel.scrollIntoViewIfNeeded();
     for (const handle of await panel.$$(".noUi-handle")) {
       for (let k = 0; k < 2; k++) {
-        const ms = await timeChange(page, panel, async () => { await handle.focus(); await page.keyboard.press("ArrowRight"); });
+        // step towards the end that has room (a slider may start at its last value)
+        const key = await handle.evaluate((h) =>
+          Number(h.getAttribute("aria-valuenow")) >= Number(h.getAttribute("aria-valuemax")) ? "ArrowLeft" : "ArrowRight");
+        const ms = await timeChange(page, panel, async () => { await handle.focus(); await page.keyboard.press(key); });
+        if (process.env.DEBUG) console.log("slider", key, ms, await frameId(panel));
         if (ms === null) fail(where, `panel ${n + 1}: moving a slider did not change the figure within 10 s`);
         else latencies.push(ms);
       }
@@ -144,6 +152,7 @@ async function movePanels(page, where) {
       for (const b of buttons) if (!(await b.getAttribute("class")).includes("mod-active")) target.push(b);
       if (!target.length) continue;
       const ms = await timeChange(page, panel, () => target[0].click());
+      if (process.env.DEBUG) console.log("button", ms, await frameId(panel));
       if (ms === null) fail(where, `panel ${n + 1}: pressing a button did not change the figure within 10 s`);
       else latencies.push(ms);
     }
@@ -153,7 +162,7 @@ async function movePanels(page, where) {
 
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1)))];
+  const q = (p) => s[Math.max(0, Math.ceil(p * s.length) - 1)]; // nearest rank
   return s.length ? { median: (s[Math.floor((s.length - 1) / 2)] + s[Math.ceil((s.length - 1) / 2)]) / 2, p90: q(0.9), n: s.length } : null;
 };
 
@@ -169,9 +178,11 @@ try {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
     page.on("pageerror", (err) => fail(where, `page error: ${err.message}`));
-    await context.route("**/*", (route) => {
+    if (process.env.DEBUG) page.on("console", (m) => console.log("console:", m.type(), m.text().slice(0, 300)));
+    if (!process.env.NOROUTE) await context.route("**/*", (route) => {
       const u = route.request().url();
       if (u.startsWith(server.base) || u.startsWith("data:") || u.startsWith("blob:")) return route.continue();
+      if (process.env.DEBUG) console.log("aborted:", u);
       return route.abort(); // JupyterLab's news, extension manager: nothing leaves the machine
     });
     const t0 = Date.now();

@@ -61,3 +61,21 @@ def test_static_figure_is_a_lazy_file(tmp_path, monkeypatch):
     assert '<img src="_static/gosim-frames/' in shown.data and 'alt="3 points"' in shown.data
     monkeypatch.delenv(site.STATIC_ENV)
     assert type(style.show(_draw(3, "red"))).__name__ == "Image"  # JupyterLab: the PNG inline
+
+
+def test_live_panel_draws_the_next_frames_ahead():
+    drawn = []
+
+    def draw(n):
+        drawn.append(n)
+        return _draw(n, "red")
+
+    panel = Panel(draw, [Control("n", [2, 3, 4, 5])])
+    box = panel.live()
+    for future in list(panel._warming.values()):
+        future.result()
+    assert sorted(drawn) == [2, 3]  # the shown frame, and the one a step away, drawn ahead
+    box.controls["n"].index = 1  # the reader's step finds its frame ready: no second draw of 3
+    for future in list(panel._warming.values()):
+        future.result()
+    assert sorted(drawn) == [2, 3, 4] and box.image.value == panel.frame(n=3)

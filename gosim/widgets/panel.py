@@ -71,6 +71,7 @@ class Panel:
     caption: Callable[..., str] | None = None
     dpi: int = 80
     _cache: Any = field(default=None, init=False, repr=False)
+    _warming: dict = field(default_factory=dict, init=False, repr=False)  # key -> Future of its PNG
 
     def __post_init__(self):
         names = [c.name for c in self.controls]
@@ -87,11 +88,26 @@ class Panel:
             if values.get(control.name, control.values[0]) not in control.values:
                 raise ValueError(f"{control.name} must be one of {list(control.values)}, "
                                  f"got {values.get(control.name)!r}")
-        return self._cache(self._key(values))
+        key = self._key(values)
+        pending = self._warming.get(key)
+        if pending is not None:  # being drawn ahead in the background: wait for it rather than draw it twice
+            return pending.result()
+        return self._cache(key)
 
     def _key(self, values: dict[str, Any]) -> tuple:
         return tuple((c.name, values.get(c.name, c.default if c.default is not None else c.values[0]))
                      for c in self.controls)
+
+    def _warm(self, values: dict[str, Any]) -> None:
+        """Draw, in a background thread, the frames one step away along each control, so that the reader's next
+        move finds its frame ready (a live redraw then costs the comm round trip, not the draw)."""
+        for control in self.controls:
+            i = list(control.values).index(values[control.name])
+            for j in (i + 1, i - 1):
+                if 0 <= j < len(control.values):
+                    key = self._key({**values, control.name: control.values[j]})
+                    if key not in self._warming:
+                        self._warming[key] = _warmer().submit(self._cache, key)
 
     def text(self, **values: Any) -> str:
         """The caption for one combination of control values ("" without a caption function)."""
@@ -114,14 +130,18 @@ class Panel:
             image.value = self.frame(**values())
             box.last_redraw_seconds = time.perf_counter() - start
 
+        def redraw_and_warm(change=None) -> None:
+            redraw(change)
+            self._warm(values())
+
         for w in widgets:
-            w.observe(redraw, names="index")
+            w.observe(redraw_and_warm, names="index")
         box = W.VBox([*widgets, caption, image] if self.caption else [*widgets, image],
                      layout=W.Layout(width="100%"))
         box.add_class(PANEL_CLASS)
         box.controls = dict(zip((c.name for c in self.controls), widgets))
         box.image = image
-        redraw()
+        redraw_and_warm()
         return box
 
     # --- static ---------------------------------------------------------------------------------------------
@@ -179,3 +199,17 @@ class Panel:
         from IPython.display import display
 
         display(self.static() if static_mode() else self.live())
+
+
+_WARMER = None
+
+
+def _warmer():
+    """One background thread for every panel's frame warming (matplotlib's font cache is per thread, and each
+    frame is its own Figure, so drawing off the main thread is safe)."""
+    global _WARMER
+    if _WARMER is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _WARMER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gosim-warm")
+    return _WARMER
