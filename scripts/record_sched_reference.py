@@ -5,11 +5,14 @@ The machine is small and shared (2 vCPUs), so every measurement is repeated (``-
 tests compare with medians. Run it again after a toolchain upgrade:
 
     .venv/bin/python scripts/record_sched_reference.py [--runs 5]
+    .venv/bin/python scripts/record_sched_reference.py --only slices   # just that part, merged in
 
 Writes:
   reference.json   time slices (timeslice, GOMAXPROCS=1), schedticks per P per 100 ms and fairness (cpubound,
                    GOMAXPROCS 1/2/4), the GOMAXPROCS=1 global-queue rows, the asyncpreemptoff starvation,
                    the schedwork workloads (syscall, fanout, prodcons at GOMAXPROCS=2)
+                   and "slices": per run, the real length of sysmon's sleeps (schedsleep) measured just before
+                   timeslice's slices without and with the nanosleep goroutine (-sys 1)
   trace_cpubound_p2.json  a runtime/trace of cpubound (GOMAXPROCS=2, 4 goroutines) as per-P intervals
 """
 
@@ -48,11 +51,34 @@ def row_dict(r) -> dict:
             "runqueue": r.runqueue, "runq": list(r.runq), "schedticks": list(r.schedticks)}
 
 
+def record_slices(runs: int) -> dict:
+    """Per run: sysmon's sleeps as this machine lasts them (schedsleep, median of 30 calls per length), then
+    timeslice -g 2 (600 ms) and timeslice -g 2 -sys 1 (600 ms) right after, so each run's sleeps and slices
+    come from the same moment of the machine's load."""
+    out = []
+    for _ in range(runs):
+        sleeps = st.measure_sleeps()
+        row = {"sleeps": {str(k): v for k, v in sleeps.items()}}
+        for key, extra in (("plain", []), ("sys", ["-sys", 1])):
+            run = st.run_program("timeslice", 1, ["-g", 2, *extra, "-d", "600ms"], schedtrace_ms=None)
+            row[key] = [round((e - b) / 1e6, 4) for _, b, e in st.parse_slices(run.stdout)]
+        out.append(row)
+        print("slices: sleep(10ms)", sleeps[10000], "sleep(20us)", sleeps[20], "plain p50",
+              statistics.median(row["plain"]), "sys p50", statistics.median(row["sys"]), file=sys.stderr)
+    return {"gomaxprocs": 1, "goroutines": 2, "duration": "600ms", "runs": out}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--only", choices=["slices"], help="record only this part and merge it into reference.json")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.only == "slices":
+        ref = json.loads((OUT / "reference.json").read_text())
+        ref["slices"] = record_slices(args.runs)
+        (OUT / "reference.json").write_text(json.dumps(ref, indent=1) + "\n")
+        return 0
     ref: dict = {"toolchain": tc.version(), "runs": args.runs, "goroutines": GOROUTINES, "duration": DURATION}
 
     slices_ms: list[float] = []
@@ -115,6 +141,7 @@ def main() -> int:
     }
     print("asyncpreemptoff: call-free exited", starve.returncode == 0, "; with calls exited",
           coop.returncode == 0, file=sys.stderr)
+    ref["slices"] = record_slices(args.runs)
     (OUT / "reference.json").write_text(json.dumps(ref, indent=1) + "\n")
 
     tl = rtrace.record("cpubound", 2, ["-g", 4, "-d", "200ms"])

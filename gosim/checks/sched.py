@@ -238,9 +238,17 @@ def sysmon_loop(source_text: str) -> SysmonLoop:
     return SysmonLoop(start, rounds, cap, force)
 
 
-def sysmon_wakeups_after_reset(loop: SysmonLoop, slack_ns: int, horizon_ns: int) -> list[int]:
+def sleep_ns(sleeps, us: int) -> int:
+    """How long ``usleep(us)`` lasts: ``sleeps`` is a timer slack in ns (every sleep overshoots by it) or the
+    measured lengths {requested us: ns} (recorded by `gosim.toolchain.schedtrace.measure_sleeps`)."""
+    if isinstance(sleeps, dict):
+        return int(sleeps.get(us, sleeps.get(str(us))))
+    return us * 1000 + int(sleeps)
+
+
+def sysmon_wakeups_after_reset(loop: SysmonLoop, sleeps, horizon_ns: int) -> list[int]:
     """When sysmon wakes (ns after a reset to its shortest sleep, e.g. a syscall retake), if nothing resets it
-    again: sleep ``delay`` us plus the kernel's timer slack, ``idle`` counting the rounds, as in the loop."""
+    again: sleep ``delay`` us (lasting what `sleep_ns` says), ``idle`` counting the rounds, as in the loop."""
     t, idle, delay, out = 0, 0, 0, []
     while t < horizon_ns:
         if idle == 0:
@@ -248,15 +256,83 @@ def sysmon_wakeups_after_reset(loop: SysmonLoop, slack_ns: int, horizon_ns: int)
         elif idle > loop.idle_rounds:
             delay *= 2
         delay = min(delay, loop.max_us)
-        t += delay * 1000 + slack_ns
+        t += sleep_ns(sleeps, delay)
         out.append(t)
         idle += 1
     return out
 
 
-def first_slice_after_reset(loop: SysmonLoop, slack_ns: int, start_ns: int = 0) -> int:
+def first_slice_after_reset(loop: SysmonLoop, sleeps, start_ns: int = 0) -> int:
     """The slice (ns) of a CPU-bound goroutine that starts ``start_ns`` after sysmon's sleep was reset: the first
-    wake-up after it starts notes its new schedtick, the first one `forcePreemptNS` after that preempts it."""
-    wakes = sysmon_wakeups_after_reset(loop, slack_ns, start_ns + 3 * loop.force_preempt_ns)
+    wake-up after it starts notes its new schedtick, the first one `forcePreemptNS` after that preempts it.
+    ``sleeps``: a timer slack in ns or the measured sleep lengths (see `sleep_ns`)."""
+    wakes = sysmon_wakeups_after_reset(loop, sleeps, start_ns + 3 * loop.force_preempt_ns)
     seen = next(w for w in wakes if w > start_ns)
     return next(w for w in wakes if w >= seen + loop.force_preempt_ns) - start_ns
+
+
+# --- measured sleeps, and the slices they make ------------------------------------------------------------------
+
+
+def recorded_sleeps(ref: dict) -> dict[int, int]:
+    """The length of each usleep(us) sysmon makes, as recorded (``ref["slices"]["runs"][i]["sleeps"]``): the
+    median over the recorded runs, {us: ns}."""
+    runs = ref["slices"]["runs"]
+    keys = runs[0]["sleeps"]
+    return {int(k): int(statistics.median(r["sleeps"][k] for r in runs)) for k in keys}
+
+
+def spread(values) -> float:
+    """The interquartile range of ``values`` (the measured spread a tolerance is taken from)."""
+    q = statistics.quantiles(sorted(values), n=4)
+    return float(q[2] - q[0])
+
+
+def slice_quantiles(slices) -> tuple[float, float, float]:
+    """p10, p50, p90 of some slices."""
+    q = statistics.quantiles(sorted(slices), n=10)
+    return float(q[0]), float(statistics.median(slices)), float(q[-1])
+
+
+def recorded_slices_check(model_slices_ms, ref: dict, key: str, which: int) -> Comparison:
+    """One quantile (``which``: 0 p10, 1 p50, 2 p90) of the model's slices beside the same quantile of the recorded
+    runs' slices (``key``: "plain" timeslice -g 2, or "sys" with the nanosleep goroutine), all runs pooled. The
+    tolerance is the measured spread: the interquartile range of that quantile over the recorded runs."""
+    runs = ref["slices"]["runs"]
+    per_run = [slice_quantiles(r[key])[which] for r in runs]
+    real = slice_quantiles([s for r in runs for s in r[key]])[which]
+    model = slice_quantiles(model_slices_ms)[which]
+    tol = spread(per_run)
+    name = ("p10", "p50", "p90")[which]
+    return Comparison(f"{key} slices {name} (ms)", round(model, 2), round(real, 2), abs(model - real) <= tol,
+                      f"tolerance {tol:.2f} ms: the interquartile range of the {len(runs)} recorded runs' {name}")
+
+
+# --- the 61st tick and runnext: gosim/programs/schedpair ---------------------------------------------------------
+
+
+def steady(values) -> list[int]:
+    """W's counter differences after its first two runs (the first ones include the start-up)."""
+    return list(values)[2:]
+
+
+def pair_checks(model_ring, real_ring, model_runnext, real_runnext, waiting: int = 1) -> list[Comparison]:
+    """schedpair at GOMAXPROCS=1 with ``waiting`` goroutines W in the global queue. Through the ring every hand-off
+    is a new schedtick, so findRunnable's ``schedtick % 61`` check takes one W every 61 ticks: each W sees
+    ``61 * waiting - 1`` pair runs between its own runs, always (a count, not a time). Through runnext the partner
+    inherits the slice: the tick does not move, and W waits for sysmon to preempt the pair: many more runs."""
+    want = 61 * waiting - 1
+
+    def med(values) -> float:
+        return float(statistics.median(steady(values))) if steady(values) else 0.0
+
+    ms, rs = steady(model_ring), steady(real_ring)
+    out = [Comparison("via the ring: pair runs between two runs of W", sorted(set(ms)), sorted(set(rs)),
+                      bool(ms) and bool(rs) and set(ms) == set(rs) == {want},
+                      f"61 ticks per W run, one of them W's own, times {waiting} W"),
+           Comparison("via runnext: median pair runs between two runs of W", med(model_runnext), med(real_runnext),
+                      med(model_runnext) > 10 * want and med(real_runnext) > 10 * want,
+                      "the partner inherits the time slice: no tick, so W waits for sysmon to preempt the pair "
+                      "(or for a tick that happens to stop on a multiple of 61: then the check fires within the "
+                      "chain, a rare short gap, hence the median)")]
+    return out

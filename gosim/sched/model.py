@@ -93,6 +93,8 @@ class SchedResult:
     sysmon_ticks: int
     sysmon_wakeups: tuple = ()  # when each sysmon round woke (ns)
     costs: Costs = field(default_factory=Costs)
+    observed: tuple = ()  # what the workload's goroutines recorded (schedpair: W's counter differences)
+    schedticks: tuple = ()  # each P's schedtick at the end
 
     # --- the timeline -----------------------------------------------------------------------------------------
 
@@ -251,7 +253,8 @@ def simulate(workload: str = "cpubound", *, gomaxprocs: int = 4, goroutines: int
         schedtrace=rows, samples=tuple(rec.samples), resizes=tuple(rec.resizes), gs=gs, decisions=s.decisions,
         events=s.nevents, threads=s.sched.mcount, max_local_runq=s.max_runq, max_global_runq=s.max_globrunq,
         conservation_max_ns=s.conservation_max, sysmon_ticks=s.sysmon_ticks,
-        sysmon_wakeups=tuple(rec.sysmon), costs=costs,
+        sysmon_wakeups=tuple(rec.sysmon), costs=costs, observed=tuple(s.observed),
+        schedticks=tuple(pp.schedtick for pp in s.allp),
     )
 
 

@@ -145,8 +145,10 @@ class Costs:
     ``ready`` to the woken P running). ``newm``: creating a thread. ``spin``: a spinning M's search before it
     gives up (4 steal rounds and the re-checks). ``async_preempt``: from ``preemptM``'s signal to the goroutine
     stopping. ``coop_preempt``: from setting ``stackguard0`` to the next function prologue in a loop that calls.
-    ``timerslack``: what every ``usleep`` oversleeps (Linux's default timer slack, 50 us): sysmon's 10 ms sleep
-    lasts 10.05 ms.
+    ``timerslack``: what a ``usleep`` oversleeps when ``sleeps`` does not say (Linux's default timer slack,
+    50 us). ``sleeps``: ((requested us, ns it really lasted), ...), measured on a real machine by
+    ``gosim/programs/schedsleep`` (`Costs.measured`); real sleeps overshoot by more than the slack (the
+    system call, the wake-up, the clock's granularity), and by an amount that depends on the length.
     """
 
     wakeup: int = 15_000
@@ -155,8 +157,23 @@ class Costs:
     async_preempt: int = 10_000
     coop_preempt: int = 100
     timerslack: int = 50_000
+    sleeps: tuple = ()
+
+    @classmethod
+    def measured(cls, sleeps: dict, **kw) -> "Costs":
+        """Costs whose sleeps last what a real run measured: ``sleeps`` maps requested us to ns (a recorded
+        ``{"20": 90000, ...}`` or `gosim.toolchain.schedtrace.measure_sleeps`'s result)."""
+        table = tuple(sorted((int(us), int(ns)) for us, ns in sleeps.items()))
+        for us, ns in table:
+            if us <= 0 or ns < us * 1000:
+                raise ValueError(f"sleeps: a sleep of {us} us cannot last {ns} ns")
+        return cls(sleeps=table, **kw)
 
     def usleep(self, us: int) -> int:
+        """How long ``usleep(us)`` lasts: measured if ``sleeps`` has it, else ``us`` plus the timer slack."""
+        for req, took in self.sleeps:
+            if req == us:
+                return took
         return us * 1000 + self.timerslack
 
 
@@ -321,6 +338,7 @@ class Sched:
         self.sysmon_tok = 0
         self.sysmon_ticks = 0
         self.starttime = -1
+        self.observed: list = []  # what a workload's goroutines record (see workloads.schedpair)
 
     # --- events ----------------------------------------------------------------------------------------------
 

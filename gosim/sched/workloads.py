@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from .chan import hchan
-from .proc import close, go, main_main, recv, run, send, sleep, spin, stop, syscall
+from .proc import close, go, gosched, main_main, recv, run, send, sleep, spin, stop, syscall
 
 US = 1_000
 MS = 1_000_000
@@ -89,10 +89,10 @@ def cpubound_calls(s, n: int, duration: int, rng: Sampler) -> Iterator:
 
 def timeslice_sys(s, n: int, duration: int, rng: Sampler) -> Iterator:
     """``gosim/programs/timeslice -sys 1``: ``n`` CPU-bound loops (with calls) and one goroutine looping on 1 ms
-    nanosleep(2) system calls, each lasting 1 ms plus the kernel's timer slack. Each time sysmon takes its P
+    nanosleep(2) system calls, each lasting what ``Costs.usleep(1000)`` says. Each time sysmon takes its P
     from the system call, sysmon's sleep goes back to 20 us."""
     done = hchan(n + 1, "done")
-    slack = s.costs.timerslack
+    nanosleep = s.costs.usleep(1000)
 
     def worker() -> Iterator:
         yield spin(True)
@@ -100,7 +100,7 @@ def timeslice_sys(s, n: int, duration: int, rng: Sampler) -> Iterator:
 
     def sleeper() -> Iterator:
         while not s.stopped:
-            yield syscall(MS + slack)
+            yield syscall(nanosleep)
         yield send(done)
 
     yield from spawn((worker(), f"spin{i}") for i in range(n))
@@ -233,6 +233,59 @@ def mix(s, n: int, duration: int, rng: Sampler) -> Iterator:
         yield recv(done)
 
 
+PAIR_STEP = 2 * US  # the model's cost of one turn of the pair (real: a few hundred ns; only the pattern matters)
+PAIR_RUNS = 40  # how many runs of each W are recorded
+
+
+def schedpair(s, n: int, duration: int, rng: Sampler, ring: bool = True, runs: int = PAIR_RUNS) -> Iterator:
+    """``gosim/programs/schedpair``: A and B take turns through unbuffered channels, each adding one to a counter;
+    ``ring``: each also wakes C after its partner, so the partner is pushed from ``runnext`` to the local ring
+    (``-via ring``), else it runs from ``runnext`` (``-via runnext``). ``n`` goroutines W loop on ``Gosched`` and
+    record the counter's difference since their previous run (in ``s.observed``), ``runs`` times each. Meant for
+    GOMAXPROCS=1; main returns while the pair and C are still blocked (so not every goroutine finishes)."""
+    counter = [0]
+    to_a, to_b, to_c = hchan(0, "toA"), hchan(0, "toB"), hchan(0, "toC")
+    done = hchan(n, "done")
+
+    def c() -> Iterator:
+        while (yield recv(to_c)):
+            pass
+
+    def partner(inc: hchan, out: hchan) -> Iterator:
+        while (yield recv(inc)) and not s.stopped:
+            counter[0] += 1
+            yield run(PAIR_STEP)
+            if s.stopped:
+                break
+            yield send(out)
+            if ring and not s.stopped:
+                yield send(to_c)
+
+    def w() -> Iterator:
+        seen = []
+        while len(seen) <= runs:
+            seen.append(counter[0])
+            yield run(US)
+            yield gosched()
+        s.observed.extend(b - a for a, b in zip(seen, seen[1:]))
+        yield send(done)
+
+    yield go(c(), "C")
+    yield go(partner(to_a, to_b), "A")
+    yield go(partner(to_b, to_a), "B")
+    yield sleep(MS)  # every one of them waits in its receive
+    yield from spawn((w(), f"W{i}") for i in range(n))
+    yield send(to_a)
+    for _ in range(n):
+        yield recv(done)
+    yield stop()  # main returns with the pair and C blocked, as the real program does
+
+
+def schedpair_runnext(s, n: int, duration: int, rng: Sampler) -> Iterator:
+    """``schedpair -via runnext``: the partner runs from ``runnext`` and inherits the time slice (4 W runs)."""
+    return schedpair(s, n, duration, rng, ring=False, runs=4)
+
+
 # runtime.main before it starts the runtime's goroutines (schedinit's aftermath, init tasks): a few tens of us.
 RUNTIME_INIT = 20 * US
 SYSTEM_PREFIX = "runtime."
@@ -269,6 +322,8 @@ WORKLOADS: dict[str, tuple[Callable, str]] = {
     "cpubound-calls": (cpubound_calls, "N goroutines in loops that call a function (cpubound -calls)"),
     "timeslice": (cpubound_calls, "CPU-bound loops reading the clock (gosim/programs/timeslice)"),
     "timeslice-sys": (timeslice_sys, "timeslice -sys 1: N CPU-bound loops and one looping on 1 ms nanosleep"),
+    "schedpair": (schedpair, "a pair handing over through the local ring, N goroutines in Gosched loops"),
+    "schedpair-runnext": (schedpair_runnext, "the same pair handing over through runnext (inherits the slice)"),
     "fanout": (fanout, "rounds of fan-out to N workers and fan-in of their results"),
     "prodcons": (prodcons, "N/2 producers and N/2 consumers over a buffered channel (cap 16)"),
     "syscall": (syscalls, "N goroutines alternating 50 us of work with ~500 us blocking syscalls"),

@@ -94,6 +94,35 @@ def parse_slices(text: str, partial: bool = False) -> list[tuple[int, int, int]]
     return out
 
 
+def parse_sleeps(text: str) -> dict[int, int]:
+    """schedsleep's ``sleep US MEDIAN P10 P90`` lines: {requested µs: median ns one nanosleep(2) really took}."""
+    out = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if parts[:1] == ["sleep"]:
+            out[int(parts[1])] = int(parts[2])
+    return out
+
+
+def parse_pair(text: str) -> tuple[list[int], int]:
+    """schedpair's output: (the counter differences W saw, one per W run after its first; the pair's runs)."""
+    seen = [int(line.split()[1]) for line in text.splitlines() if line.startswith("w ")]
+    runs = next((int(line.split()[1]) for line in text.splitlines() if line.startswith("runs ")), 0)
+    return seen, runs
+
+
+# nanosleep lengths the chapter needs: sysmon's sleeps (20 µs doubling to 10 ms), the stealing Ms' 3 µs, and
+# the 1 ms of timeslice's -sys goroutines.
+SLEEPS_US = (3, 20, 40, 80, 160, 320, 640, 1000, 1280, 2560, 5120, 10000)
+
+
+def measure_sleeps(calls: int = 30, toolchain: Toolchain | None = None) -> dict[int, int]:
+    """Run ``gosim/programs/schedsleep``: how long each of `SLEEPS_US` really lasts here (median of ``calls``)."""
+    tc = toolchain or Toolchain.installed()
+    run = tc.run(tc.build("schedsleep"), ["-n", str(calls), "-us", ",".join(map(str, SLEEPS_US))])
+    return parse_sleeps(run.stdout)
+
+
 @dataclass(frozen=True)
 class SchedRun:
     """One run of a scheduler program: its SCHED rows and its own output."""

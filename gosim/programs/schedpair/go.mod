@@ -1,0 +1,3 @@
+module schedpair
+
+go 1.27

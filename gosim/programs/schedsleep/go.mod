@@ -1,0 +1,3 @@
+module schedsleep
+
+go 1.27
