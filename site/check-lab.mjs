@@ -189,7 +189,7 @@ try {
     await page.goto(`${server.base}/lab/tree/${chapter}?token=${server.token}`, { waitUntil: "load" });
     await page.waitForFunction(() => window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel,
       null, { timeout: 120000 });
-    await page.waitForSelector(".jp-Notebook .jp-Cell", { timeout: 60000 });
+    await page.waitForSelector(".jp-Notebook .jp-Cell", { state: "attached", timeout: 60000 });
     await runAll(page);
     const ran = ((Date.now() - t0) / 1000).toFixed(0);
     for (const e of await errors(page)) fail(where, `error output: ${e}`);

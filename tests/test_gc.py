@@ -163,3 +163,30 @@ def test_scripted_schedules_lose_exactly_what_each_barrier_lets_through(schedule
 def test_dijkstra_rescan_is_what_saves_the_hidden_object():
     r = mgc.run_script("hide in a stack", "dijkstra")
     assert "stacks re-scanned: shaded 2" in r.frames[-2].action
+
+
+def test_wb_entries_follow_the_compilers_omissions():
+    from gosim.gc.mbarrier import Store, wb_entries
+
+    assert wb_entries([Store()]) == 2  # old and new
+    assert wb_entries([Store(fresh_slot=True)]) == 1  # a freshly zeroed slot has no old value
+    assert wb_entries([Store(global_value=True)]) == 1  # the address of a global needs no shade
+    assert wb_entries([Store(fresh_slot=True), Store()]) == 3
+    with pytest.raises(ValueError, match="splits"):
+        wb_entries([Store()] * 5)
+
+
+def test_scan_and_scav_trace_parsers():
+    from gosim.toolchain import gctrace
+
+    text = ("gc 9 @0.173s 32%: 0.015+10+0.004 ms clock, 0.015+5.3/0/0+0.004 ms cpu, 42->50->25 MB, 50 MB goal, "
+            "0 MB stacks, 0 MB globals, 1 P\n"
+            "scan: total 539+35+262146=262720 objs, 7+2117=2124 spans\n"
+            "scan: class L 16+0+0=16 objs, 0+0=0 spans\n"
+            "scan: class 64B 494+16+262131=262641 objs, 2+2114=2116 spans\n"
+            "scav 0 KiB work (bg), 190464 KiB work (eager), 269608 KiB now, 91% util (forced)\n")
+    st = gctrace.parse_scanstats(text)[9]
+    assert st[64].objects == 262641 and st[64].span_visits == 2116 and st[0].objects == 16
+    assert st[-1].dense_spans == 2117 and round(st[64].objects_per_span_visit, 1) == 123.9
+    assert gctrace.parse_scavtrace(text) == [dict(bg_kib=0, eager_kib=190464, now_kib=269608, util_pct=91,
+                                                  forced=True)]

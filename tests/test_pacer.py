@@ -339,3 +339,16 @@ def test_no_scan_work_expected_is_not_a_division_by_zero():
     # a heap with no globals and no stacks: Go divides by zero into +Inf, and int64(+Inf) is MinInt64 on amd64
     assert mgcpacer._int64(mgcpacer._fdiv(1.0, 0.0)) == -(1 << 63)
     assert pacersim.guide_workload_run("steady", 100).cycles
+
+
+def test_span_tails_make_heap_live_reach_the_trigger_sooner():
+    """heap_live_per_byte > 1 (span tails counted as allocated) means more cycles for the same allocation."""
+    from gosim.gc import workload
+
+    plain = workload.gcchurn(32 << 20, 768 << 20, 1.5e9, 1e9)
+    tails = workload.gcchurn(32 << 20, 768 << 20, 1.5e9, 1e9, churn_heap_live_per_byte=1.05)
+    a, b = pacersim.simulate(plain, 100), pacersim.simulate(tails, 100)
+    assert len(b.cycles) > len(a.cycles)
+    # heapMarked counts objects: black allocation is object bytes, not span bytes
+    assert all(c.marked <= c.live + (c.peak - c.heap0) + 256 for c in b.cycles)  # + int() truncation
+    assert sum(c.marked < c.live + (c.peak - c.heap0) for c in b.cycles) > len(b.cycles) // 2

@@ -82,7 +82,8 @@ def gcchurn_workload(cycles: list[dict], summary: dict, live: int, churn: int,
     nonheap = int(last["total"]) - int(last["released"]) - int(last["free"]) - int(last["objects"])
     return workload.gcchurn(live, churn, alloc_rate, work / mark_cpu,
                             scan_fraction=last["heapscan"] / max(last["live"], 1), stacks=int(last["stack"]),
-                            globals_=int(last["globals"]), nonheap=max(nonheap, 0))
+                            globals_=int(last["globals"]), nonheap=max(nonheap, 0),
+                            churn_heap_live_per_byte=span_tail_ratio(GCCHURN_MIX))
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def gctrace_fields(t) -> list[tuple[str, str, str]]:
          "workers + second pause × Ps"),
         ("`H0->H1->H2 MB`", f"{t.heap0_mib}->{t.heap1_mib}->{t.heap2_mib}",
          "heapLive when the cycle started (≥ the trigger) -> at mark termination (the peak) -> what was marked "
-         "(the live heap, /gc/heap/live:bytes); MiB, truncated"),
+         "(work.bytesMarked: /gc/heap/live:bytes, not the /gc/scan/heap:bytes extern.go names); MiB, truncated"),
         ("`G MB goal`", f"{t.goal_mib}", "the heap goal this cycle was paced against (`gcController.lastHeapGoal`)"),
         ("`S MB stacks`", f"{t.stacks_mib}", "scannable stack bytes (`lastStackScan`), part of the GOGC goal"),
         ("`X MB globals`", f"{t.globals_mib}", "scannable global bytes (`globalsScan`), part of the GOGC goal"),
@@ -186,8 +187,9 @@ def pacertrace_fields(start, end) -> list[tuple[str, str, str]]:
          "heapLive when the cycle was triggered -> at the end of the mark"),
         ("`∆goal`", f"{end.delta_goal}", "heapLive at the end minus the goal: negative means finished early"),
         ("`cons/mark`", f"{end.cons_mark:.3f}",
-         "the estimate this cycle was paced with: the allocation rate (bytes per mutator CPU-second) over the "
-         "scan rate (bytes of scan work per GC CPU-second)"),
+         "the estimate this cycle was paced with (before this cycle updates it): the allocation rate (bytes per "
+         "mutator CPU-second) over the scan rate (bytes of scan work per GC CPU-second, idle workers' time "
+         "included)"),
     ]
 
 
@@ -318,3 +320,159 @@ def quickest_mark_ms(trace, live_mib: int) -> float:
     if not steady:
         raise ValueError(f"no cycle marked {live_mib} MiB or more")
     return min(steady)
+
+
+# --- the pacer's trigger, cycle by cycle: the model's trigger() fed what the runtime used ---------------------
+
+
+@dataclass(frozen=True)
+class TriggerRow:
+    """One real cycle's trigger beside the model's. The model gets what the runtime's ``commit`` used at the end
+    of the cycle before: heapMarked, lastStackScan and globalsScan (the program's runtime/metrics line), the
+    scan work it expected (``(W B exp.)`` of this cycle's ``endCycle`` line: lastHeapScan + lastStackScan +
+    globalsScan) and the cons/mark estimate (``cons/mark`` of the same line, printed before it is updated).
+    ``triggered`` is heapLive when the cycle started (``in T B``); the runtime tests the trigger after each
+    span it caches, so ``triggered`` lies in [trigger, trigger + one span's bytes)."""
+
+    cycle: int
+    heap_marked: int
+    goal: int  # the model's goal (heapGoal)
+    trigger: int  # the model's trigger
+    triggered: int  # the runtime's heapLive at startCycle
+    cons_mark: float
+    steady: bool  # the cycle before marked at least the live set (no live-set building in between)
+
+    @property
+    def excess(self) -> int:
+        """triggered − trigger: how far past the trigger heapLive was when the cycle started."""
+        return self.triggered - self.trigger
+
+    @property
+    def position(self) -> float:
+        """Where the trigger sits from heapMarked (0) to the goal (1): 45/64 and 61/64 are the clamps."""
+        return (self.trigger - self.heap_marked) / (self.goal - self.heap_marked)
+
+
+def model_trigger(before: dict, end) -> tuple[int, int]:
+    """(trigger, goal) of `gosim.gc.mgcpacer.GCController.trigger` after ``commit`` with the inputs the runtime
+    had when it committed the cycle: ``before`` is the program's metrics line after the cycle before, ``end``
+    this cycle's parsed ``endCycle`` line (`gosim.toolchain.gctrace.PacerEnd`). The sweep is unfinished at
+    commit time (mark termination), so ``sweepDistMinTrigger = heapMarked + 1 MiB``."""
+    c = mgcpacer.GCController.init(_gogc(int(before["gogc"])), min(int(before["memlimit"]), mgcpacer.MAX_INT64))
+    c.heapMarked = c.heapLive = int(before["live"])
+    c.lastStackScan = int(before["stack"])
+    c.globalsScan = int(before["globals"])
+    c.lastHeapScan = end.expected_work - c.lastStackScan - c.globalsScan
+    c.consMark = end.cons_mark
+    c.commit(False)
+    return c.trigger()
+
+
+def pacer_ends(stderr: str) -> dict:
+    """Cycle number → its ``endCycle`` line (`gosim.toolchain.gctrace.PacerEnd`, or None when the cycle printed
+    none): each gctrace ``gc N`` line closes cycle N, and the ``endCycle`` line printed before it belongs to it.
+    Needs ``GODEBUG=gctrace=1,gcpacertrace=1``."""
+    import re
+
+    from ..toolchain import gctrace  # plain text parsers; no process is started here
+
+    ends: dict[int, object] = {}
+    pending = None
+    for text in stderr.splitlines():
+        parsed = gctrace.parse_pacertrace(text)
+        if parsed and isinstance(parsed[0], gctrace.PacerEnd):
+            pending = parsed[0]
+        if m := re.match(r"gc (\d+) ", text):
+            ends[int(m[1])] = pending
+            pending = None
+    return ends
+
+
+def trigger_rows(stderr: str, cycles: list[dict], live: int) -> list[TriggerRow]:
+    """Every cycle of a gcchurn run (GOGC-paced, no memory limit) whose cycle before has a metrics line: the
+    model's trigger beside the runtime's. ``live`` (bytes) marks the steady state."""
+    by = {int(c["cycle"]): c for c in cycles}
+    rows = []
+    for n, end in sorted(pacer_ends(stderr).items()):
+        if end is None or n - 1 not in by:
+            continue
+        before = by[n - 1]
+        trigger, goal = model_trigger(before, end)
+        rows.append(TriggerRow(n, int(before["live"]), goal, trigger, end.triggered, end.cons_mark,
+                               int(before["live"]) >= live))
+    return rows
+
+
+def largest_span(mix: list[tuple[int, bool, int]] = None) -> int:
+    """The bytes of the largest span an allocation ``mix`` (object size, has pointers, count) caches: the most
+    ``mcache.refill`` can add to heapLive at once (``npages·pageSize``, mcache.go), so the most heapLive can pass
+    the trigger by before ``gcTrigger.test`` sees it."""
+    from ..alloc import sizeclasses
+
+    mix = GCCHURN_MIX if mix is None else mix
+    return max(sizeclasses.SizeClassToNPages()[sizeclasses.size_to_class(size)] * 8192 for size, _, _ in mix)
+
+
+# --- Green Tea: what a span visit scans, from gctrace=2 -----------------------------------------------------------
+
+
+def scan_stats_of(stderr: str, size: int, live_mib: int | None = None):
+    """The scan statistics (``GODEBUG=gctrace=2``, `gosim.toolchain.gctrace.ScanStats`) of objects of ``size``
+    bytes in the last cycle of a run (with ``live_mib``: the last cycle whose gctrace says it marked at least
+    that many MiB)."""
+    from ..toolchain import gctrace
+
+    stats = gctrace.parse_scanstats(stderr)
+    trace = {t.n: t for t in gctrace.parse_gctrace(stderr)}
+    ok = [n for n in stats if size in stats[n] and (live_mib is None or trace[n].heap2_mib >= live_mib)]
+    if not ok:
+        raise ValueError(f"no cycle with scan statistics for {size}-byte objects")
+    return stats[max(ok)][size]
+
+
+def greentea_rows(model: dict, real: dict) -> list[tuple]:
+    """The Green Tea table: for each live-set shape, the model's span visits (`gosim.gc.greentea.MarkStats`)
+    beside the runtime's (`ScanStats` of 64-byte nodes): objects per multi-object span visit, and the share of
+    objects scanned alone (single-mark visits)."""
+    rows = []
+    for label, (_, g) in model.items():
+        r = real[label]
+        one = g.one_mark_visits
+        multi = g.span_visits - one
+        model_per = (g.objects_in_span_visits - one) / multi if multi else 0.0
+        model_alone = one / g.objects_in_span_visits if g.objects_in_span_visits else 0.0
+        rows.append((label, f"{model_per:.1f}", f"{r.objects_per_span_visit:.1f}",
+                     f"{100 * model_alone:.2f}", f"{100 * r.single_objs / r.objects:.2f}",
+                     r.dense_spans, r.sparse_spans))
+    return rows
+
+
+# --- the compiled write barrier ---------------------------------------------------------------------------------
+
+
+def write_barrier_calls(binary, function: str = "main.main") -> list[tuple[int, str]]:
+    """(source line, barrier called) for every write-barrier call the compiler put in ``function``: the
+    ``CALL runtime.gcWriteBarrierN`` instructions of ``go tool objdump`` (N = pointers the call reserves in the
+    P's ``wbBuf``), in address order."""
+    import re
+
+    from ..toolchain import binary as tb
+
+    out = []
+    for ins in tb.objdump(binary, "^" + re.escape(function) + "$"):
+        if m := re.search(r"CALL runtime\.(gcWriteBarrier\d+)\(SB\)", ins.asm):
+            out.append((ins.line, m[1]))
+    return out
+
+
+def program_line(program: str, pattern: str, file: str = "main.go") -> tuple[int, str]:
+    """(line number, text) of the one line of ``gosim/programs/<program>/<file>`` that matches ``pattern``."""
+    import re
+
+    from ..toolchain.go import program_dir
+
+    lines = (program_dir(program) / file).read_text().splitlines()
+    hits = [(i, ln.strip()) for i, ln in enumerate(lines, 1) if re.search(pattern, ln)]
+    if len(hits) != 1:
+        raise ValueError(f"{pattern!r} matches {len(hits)} lines of {program}/{file}, not one")
+    return hits[0]

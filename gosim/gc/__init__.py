@@ -30,24 +30,46 @@ from ..history import Change
 _CH = "4 Garbage collection"
 HISTORY = [
     Change(_CH, "write barrier", "hybrid barrier (Go 1.8), buffered per P (wbBuf, new in 1.10): one "
-           "runtime.gcWriteBarrier call per pointer write",
-           "the same hybrid barrier; the compiler reserves room for several pointers at once "
-           "(gcWriteBarrier1..8) and fills the wbBuf inline", "Go 1.21"),
+           "runtime.gcWriteBarrier call per pointer write, recording the new value and *slot itself",
+           "the same hybrid barrier; gcWriteBarrierN reserves N buffer slots (1..8) for a run of pointer stores "
+           "and the compiled code fills them (the new value, and the old one unless the slot is freshly zeroed)",
+           "after Go 1.19",
+           evidence="The buffered barrier: issue #22460 (Go 1.10). The N-slot calls are in the installed tree "
+           "(`gcWriteBarrier1`, asm_amd64.s:1378) but not in Debian's Go 1.19, whose asm_amd64.s has a single "
+           "runtime·gcWriteBarrier that records val and *slot itself; the release in between is not verified "
+           "here, so the row says after Go 1.19."),
     Change(_CH, "pacer", "trigger ratio from a proportional controller on heap growth; goal = live·(1+GOGC/100)",
            "redesigned pacer: cons/mark estimate and runway, goal includes stacks and globals; trigger = goal − runway, "
            "at least 45/64 of the way from the live heap to the goal (or the sweep-distance trigger), at most 61/64 "
-           "(or goal − 4 MiB on large heaps)", "Go 1.18"),
+           "(or goal − 4 MiB on large heaps)", "Go 1.18",
+           evidence="Proposal #44167 (design 44167-gc-pacer-redesign); the Go 1.18 release notes: the collector "
+           "now counts non-heap sources of GC work (stacks, globals) when pacing. The estimate is `consMark` "
+           "(mgcpacer.go:138), already in Debian's Go 1.19."),
     Change(_CH, "memory limit", "none: GOGC was the only knob (a heap ballast the usual trick)",
            "GOMEMLIMIT / debug.SetMemoryLimit: a soft limit on all Go memory; goal = limit − non-heap memory "
-           "(mapped − free heap pages − heap objects) − any overage of mapped memory over the limit, less 3 % "
-           "headroom, never below the marked heap; the GC CPU limiter keeps GC near 50 % CPU at most", "Go 1.19"),
+           "(mapped − free heap pages − heap objects) − any overage of mapped memory over the limit, less a "
+           "headroom, never below the marked heap; the GC CPU limiter keeps GC near 50 % CPU at most", "Go 1.19",
+           evidence="Proposal #48409; the Go 1.19 release notes; `SetMemoryLimit` (runtime/debug/garbage.go:234) "
+           "is in Debian's Go 1.19 too."),
+    Change(_CH, "memory-limit headroom", "(no memory limit)",
+           "3 % of the limit's goal, at least 1 MiB (memoryLimitHeapGoalHeadroomPercent): room for pacing "
+           "errors and unscavenged memory when GOGC=off",
+           "after Go 1.19 (issue #57069)",
+           evidence="`memoryLimitHeapGoalHeadroomPercent` (mgcpacer.go:75) and the comment that ties it to "
+           "issue #57069 (`#57069`, mgcpacer.go:1141), filed in December 2022; Debian's Go 1.19 subtracts a "
+           "fixed 1 MiB (memoryLimitHeapGoalHeadroom). The release is not verified here: after Go 1.19."),
     Change(_CH, "marking", "object at a time from work buffers (greyobject, scanobject)",
            "Green Tea: small objects marked span by span from a span queue; GOEXPERIMENT=nogreenteagc for the old "
-           "way", "Go 1.26 (default)"),
+           "way", "Go 1.26 (default)",
+           evidence="The GOEXPERIMENT baseline turns it on (`GreenTeaGC`, internal/buildcfg/exp.go:86); the Go "
+           "1.26 release notes (an opt-in GOEXPERIMENT=greenteagc in Go 1.25; issue #73581)."),
     Change(_CH, "returning memory", "sysmon scavenged spans unused for 5 minutes with madvise(MADV_DONTNEED)",
            "a background scavenger goroutine (bgscavenge) paced to about 1 % CPU, keeping 10 % over the heap goal "
            "and skipping recently dense chunks; MADV_DONTNEED by default again since 1.16 (MADV_FREE in 1.12-1.15)",
-           "Go 1.13 (scavenger), Go 1.19 (memory limit)"),
+           "Go 1.13 (scavenger), Go 1.19 (memory limit)",
+           evidence="The background scavenger, `bgscavenge` (mgcscavenge.go:649): issue #30333 and the Go 1.13 "
+           "release notes; MADV_DONTNEED again by default: the Go 1.16 release notes, and the GODEBUG that "
+           "restores MADV_FREE (`madvdontneed`, runtime1.go:318, issue 28466); the memory limit as above."),
 ]
 
 __all__ = [

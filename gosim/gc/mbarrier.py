@@ -7,8 +7,9 @@ Dijkstra's insertion barrier). Four barriers, each with what it needs from the r
 correct:
 
 * ``none``: no barrier; objects get lost (the chapter's demo).
-* ``dijkstra``: insertion only (Go 1.5–1.7). Stacks have no barrier, so they must be re-scanned with the world
-  stopped at mark termination (``rescan_stacks``).
+* ``dijkstra``: insertion only (Go 1.5–1.7). Stacks have no barrier, so the stacks written since they were
+  scanned must be re-scanned with the world stopped at mark termination (``rescan_stacks``; stack barriers,
+  ``mstkbar.go`` until Go 1.8, limited each re-scan to the frames that had run since the first scan).
 * ``yuasa``: deletion only, a snapshot at the beginning: every stack is scanned with the world stopped when
   marking starts (``scan_stacks_at_start``); afterwards anything reachable then is shaded before it can be unlinked.
 * ``hybrid``: both shades (Go 1.8+, design 17503): no stack re-scan, stacks scanned one at a time concurrently.
@@ -16,8 +17,11 @@ correct:
   always (``gcWriteBarrier2``: ``buf[0] = val; buf[1] = *ptr``), which is the default here
   (``insert_only_if_stack_grey=False``).
 
-What it leaves out: ``bulkBarrierPreWrite`` for memmove/typedmemmove (same shades, many slots), the compiler's
-omissions for freshly zeroed destinations and for pointers to globals.
+`wb_entries` is the compiler's side: how many pointers one statement's barrier call reserves in the buffer
+(``gcWriteBarrierN``), with its two omissions (cmd/compile/internal/ssa/writebarrier.go: ``needWBdst``, the old
+value of a slot known to be freshly zeroed; ``needWBsrc``, a new value that is the address of a global).
+
+What it leaves out: ``bulkBarrierPreWrite`` for memmove/typedmemmove (same shades, many slots).
 """
 
 from __future__ import annotations
@@ -51,7 +55,8 @@ class Barrier:
 BARRIERS: dict[str, Barrier] = {
     "none": Barrier("none", False, False, history="no barrier: only correct with the world stopped"),
     "dijkstra": Barrier("dijkstra", False, True, rescan_stacks=True,
-                        history="Go 1.5-1.7: insertion barrier, stacks re-scanned at mark termination"),
+                        history="Go 1.5-1.7: insertion barrier, stacks re-scanned at mark termination "
+                        "(only frames that ran since the first scan, thanks to stack barriers)"),
     "yuasa": Barrier("yuasa", True, False, scan_stacks_at_start=True,
                      history="deletion barrier: snapshot at the beginning, all stacks scanned at the start"),
     "hybrid": Barrier("hybrid", True, True,
@@ -67,6 +72,26 @@ VARIANTS: dict[str, Barrier] = {
     "yuasa-no-snapshot": Barrier("yuasa-no-snapshot", True, False,
                                  history="deletion barrier with stacks scanned concurrently: loses objects"),
 }
+
+
+@dataclass(frozen=True)
+class Store:
+    """One pointer store the compiler puts a barrier on: into a slot it knows is freshly zeroed (a field of an
+    object just allocated in the same statement), and/or of a value that is the address of a global."""
+
+    fresh_slot: bool = False
+    global_value: bool = False
+
+
+def wb_entries(stores: list[Store]) -> int:
+    """The ``N`` of the ``gcWriteBarrierN`` call the compiler emits for a run of pointer stores under one
+    ``writeBarrier.enabled`` branch: each store buffers its new value (unless ``needWBsrc`` drops it: the address
+    of a global) and the slot's old value (unless ``needWBdst`` drops it: a freshly zeroed slot). The hybrid
+    barrier's two shades, minus what the compiler can prove useless."""
+    n = sum((not s.global_value) + (not s.fresh_slot) for s in stores)
+    if n > wbMaxEntriesPerCall:
+        raise ValueError(f"{n} entries: the compiler splits runs of more than {wbMaxEntriesPerCall}")
+    return n
 
 
 def barrier(name: str | Barrier) -> Barrier:

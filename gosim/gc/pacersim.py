@@ -12,7 +12,8 @@ the scan work (scannable live heap + stacks + globals) is done, a second pause (
 The model is fluid: rates, not objects (`gosim.gc.mgc` marks objects). Time advances in slices of the mark
 phase; each slice calls ``revise`` and feeds the GC CPU limiter (`gosim.gc.mgclimit`), which turns assists off
 when GC has used more than its share. What it leaves out: sweeping's cost and the sweep-distance trigger during
-the off phase (sweep is taken as done before the trigger), the scavenger (``mappedReady`` is non-heap memory plus
+the off phase (sweep is taken as done before the trigger); span tails only as a workload's
+``heap_live_per_byte`` (heapLive's growth per byte of objects); the scavenger (``mappedReady`` is non-heap memory plus
 ``heapLive``; free pages are taken as scavenged), over-assist (``gcOverAssistWork``), forced GCs every 2 min,
 goroutine scheduling detail (Ps are CPU shares).
 """
@@ -153,14 +154,15 @@ def simulate(workload: Workload | str, gogc: int | str = 100, memlimit: int | st
         m_off = min(w.goroutines, procs)
         rate = w.alloc_rate(t) * m_off
         need = trig - ctl.heapLive
+        per_byte = w.heap_live_per_byte(t)
         if need > 0:
-            dt = need / rate
-            if allocated + need >= w.volume or t + dt >= w.duration:
+            dt = need / per_byte / rate
+            if allocated + need / per_byte >= w.volume or t + dt >= w.duration:
                 dt = min((w.volume - allocated) / rate, w.duration - t)
                 finished = True
             t += dt
             allocated += rate * dt
-            ctl.heapLive += int(rate * dt)
+            ctl.heapLive += int(rate * dt * per_byte)
             mutator_cpu += m_off * dt
             limiter.tick(dt, 0.0, (procs - m_off) * dt, len(cycles))
             series.append((t, ctl.heapLive, goal, trig))
@@ -199,6 +201,7 @@ def simulate(workload: Workload | str, gogc: int | str = 100, memlimit: int | st
         credit = 0.0
         assist_s = idle_s = bg_s = 0.0
         limited = False
+        black = 0.0  # bytes of objects allocated (black) during the mark
         steps = 0
         while done < total_work:
             s = w.scan_rate(t)
@@ -229,7 +232,8 @@ def simulate(workload: Workload | str, gogc: int | str = 100, memlimit: int | st
                 break
             done += work
             allocated += alloc
-            ctl.heapLive += int(alloc)
+            black += alloc
+            ctl.heapLive += int(alloc * w.heap_live_per_byte(t))
             assist_s += ts
             idle_s += idle_workers * dt
             bg_s += background * dt
@@ -259,7 +263,7 @@ def simulate(workload: Workload | str, gogc: int | str = 100, memlimit: int | st
         limit_bound = ctl.limitBound()
         current = ctl.endCycle(_ns(t - w.stw), procs)
         peak = ctl.heapLive
-        marked = live + (peak - heap0)
+        marked = live + int(black)  # bytesMarked counts objects, not span tails
         ctl.resetLive(marked)
         set_memory_inputs()
         ctl.commit(False)

@@ -133,6 +133,9 @@ class Workload:
     duration: float = 2.0  # seconds; or stop at `volume`
     volume: float = math.inf  # bytes allocated in total
     stw: float = 50e-6  # seconds of each of the two stop-the-world pauses per cycle
+    # heapLive's growth per byte of objects allocated: 1, or more when each cached span is counted whole
+    # (mcache.refill) and the span's tail holds no object (see gosim.checks.gc.span_tail_ratio)
+    heap_live_per_byte: Stream = Constant(1.0)
     name: str = ""
     description: str = ""
 
@@ -161,14 +164,17 @@ SCENARIOS: dict[str, Workload] = _scenarios()
 
 
 def gcchurn(live: int, churn: int, alloc_rate: float, scan_rate: float, *, scan_fraction: float = 0.027,
-            stacks: int = 2680, globals_: int = 159594, nonheap: int = 8 * MiB, stw: float = 50e-6) -> Workload:
+            stacks: int = 2680, globals_: int = 159594, nonheap: int = 8 * MiB, stw: float = 50e-6,
+            churn_heap_live_per_byte: float = 1.0) -> Workload:
     """The workload of ``gosim/programs/gcchurn`` (noscan shape): the live set is built first at the allocation
-    rate, then ``churn`` bytes of garbage. Rates come from the real run's own counters (see
+    rate, then ``churn`` bytes of garbage, for which heapLive grows ``churn_heap_live_per_byte`` per byte (span
+    tails; the live set's 1 KiB chunks fill their spans exactly). Rates come from the real run's own counters (see
     `gosim.checks.gc.gcchurn_workload`)."""
     build = live / alloc_rate
     return Workload(Ramp(0.0, float(live), build), Constant(alloc_rate), Constant(scan_rate),
                     Constant(scan_fraction), Constant(stacks), Constant(globals_), Constant(nonheap),
-                    goroutines=1, duration=math.inf, volume=float(live + churn), stw=stw, name="gcchurn",
+                    goroutines=1, duration=math.inf, volume=float(live + churn), stw=stw,
+                    heap_live_per_byte=Steps(((0.0, 1.0), (build, churn_heap_live_per_byte))), name="gcchurn",
                     description=f"{live / MiB:.0f} MiB live (noscan), {churn / MiB:.0f} MiB churn")
 
 

@@ -43,6 +43,10 @@ _END = re.compile(
     rf"B work \((?P<expected>\d+) B exp\.\) in (?P<triggered>\d+) B -> (?P<live>\d+) B "
     rf"\((?:∆|\u2206)goal (?P<dgoal>-?\d+), cons/mark (?P<consmark>{_NUM})\)\s*$"
 )
+_SCAN = re.compile(
+    r"^scan: (?:class (?P<cls>L|\d+)B?|total) (?P<sparse>\d+)\+(?P<spansparse>\d+)\+(?P<spandense>\d+)=\d+ objs, "
+    r"(?P<nsparse>\d+)\+(?P<ndense>\d+)=\d+ spans\s*$"
+)
 _SWEEP = re.compile(
     rf"^pacer: sweep done at heap size (?P<heap>\d+)MB; allocated (?P<alloc>\d+)MB during sweep; "
     rf"swept (?P<pages>\d+) pages at (?P<rate>{_NUM}) pages/byte\s*$"
@@ -122,6 +126,53 @@ class SweepDone:
     pages_per_byte: float
 
 
+@dataclass(frozen=True)
+class ScanStats:
+    """One size class of ``GODEBUG=gctrace=2``'s scan statistics for a cycle (``dumpScanStats``,
+    mgcmark_greenteagc.go): objects scanned one at a time (``scanobject``, or ``scanSpan``'s single-mark path),
+    objects scanned in span visits that found several marks (one by one, ``scanObjectsSmall``; or in one packed
+    pass, ``ScanSpanPacked``), and the numbers of those span visits."""
+
+    size: int  # the size class's object size in bytes; 0 for large objects ("class L"), -1 for the total
+    single_objs: int  # sparseObjsScanned
+    sparse_span_objs: int  # spanObjsSparseScanned
+    dense_span_objs: int  # spanObjsDenseScanned
+    sparse_spans: int  # spansSparseScanned
+    dense_spans: int  # spansDenseScanned
+
+    @property
+    def objects(self) -> int:
+        return self.single_objs + self.sparse_span_objs + self.dense_span_objs
+
+    @property
+    def span_visits(self) -> int:
+        """Span visits that scanned several marked objects (each single-mark visit is in ``single_objs``)."""
+        return self.sparse_spans + self.dense_spans
+
+    @property
+    def objects_per_span_visit(self) -> float:
+        """Objects scanned per multi-object span visit."""
+        return (self.sparse_span_objs + self.dense_span_objs) / self.span_visits if self.span_visits else 0.0
+
+
+def parse_scanstats(text: str) -> dict[int, dict[int, ScanStats]]:
+    """``GODEBUG=gctrace=2``'s scan statistics, by cycle: the ``scan:`` lines printed after the ``gc N`` line of
+    the cycle they describe (mgc.go prints them after the gctrace line), keyed by object size (0 for large
+    objects, -1 for the total)."""
+    out: dict[int, dict[int, ScanStats]] = {}
+    cycle = None
+    for line in text.splitlines():
+        line = line.strip()
+        if m := _GC.match(line):
+            cycle = int(m["n"])
+            out[cycle] = {}
+        elif (m := _SCAN.match(line)) and cycle is not None:
+            size = -1 if m["cls"] is None else 0 if m["cls"] == "L" else int(m["cls"])
+            out[cycle][size] = ScanStats(size, int(m["sparse"]), int(m["spansparse"]), int(m["spandense"]),
+                                         int(m["nsparse"]), int(m["ndense"]))
+    return out
+
+
 def parse_gctrace(text: str) -> list[GCTraceLine]:
     """Every gctrace line in ``text`` (other lines are skipped)."""
     rows = []
@@ -151,6 +202,22 @@ def parse_pacertrace(text: str) -> list[PacerStart | PacerEnd | SweepDone]:
                                 float(m["consmark"])))
         elif m := _SWEEP.match(line):
             out.append(SweepDone(int(m["heap"]), int(m["alloc"]), int(m["pages"]), float(m["rate"])))
+    return out
+
+
+_SCAV = re.compile(r"^scav (?P<bg>\d+) KiB work \(bg\), (?P<eager>\d+) KiB work \(eager\), (?P<now>\d+) KiB now, "
+                   r"(?P<util>\d+)% util(?P<forced> \(forced\))?\s*$")
+
+
+def parse_scavtrace(text: str) -> list[dict]:
+    """``GODEBUG=scavtrace=1`` lines (``printScavTrace``, mgcscavenge.go): one when a cycle's sweep is done (KiB
+    released by the background scavenger and eagerly since the last line, KiB released in all, heapInUse as a
+    percentage of the retained heap) and one, ``forced``, after ``debug.FreeOSMemory``."""
+    out = []
+    for line in text.splitlines():
+        if m := _SCAV.match(line.strip()):
+            out.append(dict(bg_kib=int(m["bg"]), eager_kib=int(m["eager"]), now_kib=int(m["now"]),
+                            util_pct=int(m["util"]), forced=bool(m["forced"])))
     return out
 
 

@@ -239,11 +239,13 @@ STEP_NOTES = {
     "scan globals": "A root job: every pointer in the data and bss segments is shaded: its object turns grey "
                     "and joins the queue.",
     "scan stack": "Each goroutine is stopped on its own, just long enough to scan its stack; its slots' objects "
-                  "turn grey. The stack is black from then on: no barrier watches stack writes.",
+                  "turn grey. The stack is black from then on: writes to the goroutine's own frame have no barrier (a "
+                  "write through a pointer into a stack does get one).",
     "scan object": "gcDrain takes the last grey object off the queue (a LIFO workbuf), shades what its pointer "
                    "fields point to, and turns it black. A noscan object (no pointers, like 4) goes straight to "
                    "black when shaded.",
-    "mark termination": "The queue is empty: the world stops again, the write barrier is switched off. Every "
+    "mark termination": "The queue is empty: the world stops again for mark termination (the write barrier "
+                        "stays on through it and is switched off when the phase returns to _GCoff). Every "
                         "object still white is unreachable.",
     "sweep": "Sweep frees the white objects: their slots in their spans are free for the next allocation, and "
              "the mark bits are cleared for the next cycle.",
@@ -273,8 +275,9 @@ BARRIER_NOTES = {
     "dijkstra-no-rescan": "Dijkstra's insertion barrier alone shades the pointer being written into the heap or a "
                           "global. Stack writes have no barrier.",
     "dijkstra": "Dijkstra's insertion barrier shades the pointer being written into the heap or a global; stack "
-                "writes have none, so every stack is scanned again, with the world stopped, at mark termination "
-                "(Go 1.5–1.7; that re-scan was the long pause).",
+                "writes have none, so stacks are scanned again, with the world stopped, at mark termination "
+                "(Go 1.5–1.7; stack barriers, mstkbar.go, limited each re-scan to the frames that had run since the "
+                "first scan; the re-scan was still the long pause).",
     "yuasa-no-snapshot": "Yuasa's deletion barrier alone shades the pointer being overwritten; stacks scanned one at "
                          "a time, concurrently.",
     "yuasa": "Yuasa's deletion barrier shades the pointer being overwritten, so nothing reachable when the mark began "
@@ -622,6 +625,33 @@ def draw_goal_check(rows_by_run: dict[str, list]) -> Figure:
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=8.5, loc="lower right", title="line: runtime · circles: model", title_fontsize=8.5)
     ax.set_title("the model's heap goal on the runtime's")
+    return fig
+
+
+@styled
+def draw_trigger_check(rows_by_run: dict[str, list], floor: float, top: float, span: int = 8192) -> Figure:
+    """The trigger check (`gosim.checks.gc.TriggerRow`), one colour per run. Left: where the model's trigger sits
+    between heapMarked (0) and the goal (1), with the two clamps. Right: how far past the model's trigger heapLive
+    was when the runtime started the cycle (KiB), with the one-span band."""
+    fig = figure(8.6, 3.6)
+    a1, a2 = fig.subplots(1, 2)
+    for (name, rows), color in zip(rows_by_run.items(), (BLUE, ORANGE, GREEN, VERMILLION, PURPLE)):
+        st = [t for t in rows if t.steady]
+        a1.plot([t.cycle for t in st], [t.position for t in st], "o", ms=3.5, color=color, label=name)
+        a2.plot([t.cycle for t in st], [t.excess / 1024 for t in st], "o", ms=3.5, color=color, label=name)
+    for y, text in ((floor, "45/64"), (top, "61/64")):
+        a1.axhline(y, color=GREY, ls=":", lw=1)
+        a1.text(1.0, y, f" {text}", transform=a1.get_yaxis_transform(), fontsize=8, color=GREY, va="center")
+    a1.set_ylim(floor - 0.05, 1.0)
+    a1.set_xlabel("GC cycle")
+    a1.set_ylabel("model trigger: (trigger − marked) / (goal − marked)")
+    a1.set_title("where the trigger sits", fontsize=10)
+    a2.axhspan(0, span / 1024, color=LIGHT, zorder=0)
+    a2.set_ylim(-1, span / 1024 * 1.5)
+    a2.set_xlabel("GC cycle")
+    a2.set_ylabel("runtime's start − model's trigger (KiB)")
+    a2.set_title(f"heapLive past the trigger: within one span ({span // 1024} KiB)", fontsize=10)
+    a2.legend(fontsize=8, loc="upper right")
     return fig
 
 

@@ -1,9 +1,9 @@
 // gcchurn keeps a steady live set and allocates garbage around it, so the collector runs cycle after cycle at
 // a steady state that the pacer model can be checked against (chapter 4, gosim.gc.mgcpacer).
 //
-// The live set (-live MiB) is held in one of three shapes: noscan 1 KiB []byte chunks (cheap to mark), a
-// []*node slice of 64-byte pointerful nodes (dense: Green Tea batches them per span) or a linked list of the
-// same nodes (no locality to batch). Then the program churns until -churn MiB more have been allocated: each
+// The live set (-live MiB) is held in one of four shapes: noscan 1 KiB []byte chunks (cheap to mark), a
+// []*node slice of 64-byte pointerful nodes (dense: Green Tea batches them per span), the same with 48-byte
+// nodes (ptrslice48) or a linked list of 64-byte nodes (no locality to batch). Then the program churns until -churn MiB more have been allocated: each
 // iteration builds a 256-node list of 64-byte nodes (16 KiB of pointerful garbage) and one 4 KiB []byte that
 // escapes through a global (without the global, escape analysis would put it on the stack).
 //
@@ -28,12 +28,19 @@ type node struct {
 	val  [6]uint64
 }
 
+// node48 is a 48-byte pointerful node (size class 48), for the ptrslice48 shape.
+type node48 struct {
+	next *node48
+	val  [5]uint64
+}
+
 var (
-	sinkBytes []byte
-	sinkList  *node
-	liveBytes [][]byte
-	liveNodes []*node
-	liveList  *node
+	liveNodes48 []*node48
+	sinkBytes   []byte
+	sinkList    *node
+	liveBytes   [][]byte
+	liveNodes   []*node
+	liveList    *node
 )
 
 var names = []string{
@@ -99,7 +106,7 @@ func line(kind string) string {
 func main() {
 	liveMiB := flag.Int("live", 16, "live set in MiB")
 	churnMiB := flag.Int("churn", 512, "garbage to allocate after the live set is built, in MiB")
-	shape := flag.String("shape", "noscan", "live set shape: noscan, ptrslice or list")
+	shape := flag.String("shape", "noscan", "live set shape: noscan, ptrslice, ptrslice48 or list")
 	flag.Parse()
 
 	start := time.Now()
@@ -125,6 +132,14 @@ func main() {
 		liveNodes = make([]*node, 0, live/64)
 		for i := 0; i < live/64; i++ {
 			liveNodes = append(liveNodes, &node{})
+			if i%256 == 0 {
+				poll()
+			}
+		}
+	case "ptrslice48":
+		liveNodes48 = make([]*node48, 0, live/48)
+		for i := 0; i < live/48; i++ {
+			liveNodes48 = append(liveNodes48, &node48{})
 			if i%256 == 0 {
 				poll()
 			}
@@ -155,6 +170,7 @@ func main() {
 	runtime.KeepAlive(liveBytes)
 	runtime.KeepAlive(liveNodes)
 	runtime.KeepAlive(liveList)
+	runtime.KeepAlive(liveNodes48)
 	fmt.Printf("%s seconds=%.6f build_seconds=%.6f gomaxprocs=%d\n", line("summary"), time.Since(start).Seconds(),
 		built.Seconds(), runtime.GOMAXPROCS(0))
 }

@@ -1,0 +1,225 @@
+"""Chapter 4's exercises: garbage collection (the pacer's trigger and workers, Green Tea's span visits, the
+compiled write barrier, the memory-limit goal). Runtime answers come from gcchurn runs (gosim/programs/gcchurn)
+or its binary; the model's come from `gosim.gc`."""
+
+from __future__ import annotations
+
+from ..units import KiB, MiB
+from . import Exercise, Number, register
+
+
+def _cycles_ratio() -> float:
+    from ..gc import pacersim
+
+    runs = {g: pacersim.guide_workload_run("steady", g) for g in (50, 200)}
+    return len(runs[50].cycles) / len(runs[200].cycles)
+
+
+register(Exercise(
+    id="4.1",
+    question=("Predict, then look. In the panel below, the guide's `steady` workload runs through gosim's pacer "
+              "(GOMAXPROCS=1, no memory limit). How many times as many GC cycles does it run at GOGC=50 as at "
+              "GOGC=200? (A ratio; within 15 %.)"),
+    kind=Number(rel=0.15),
+    solve=_cycles_ratio,
+    source="model",
+    hint="Between two cycles the heap may grow by about live × GOGC/100: compare that room at the two settings.",
+    wrong_hints={
+        1: "GOGC changes how far the heap may grow past the live heap before the next cycle: look at the goal.",
+        2: "From 50 to 200 GOGC doubles twice, not once.",
+        0.25: "Inverted: a lower GOGC leaves less room per cycle, so it collects more often.",
+        16: "The room per cycle grows in proportion to GOGC, not with its square.",
+    },
+))
+
+
+def _first_trigger_run() -> int:
+    from ..checks import gc as checks
+    from ..toolchain.go import Toolchain
+
+    tc = Toolchain.installed()
+    # churn after the live set, so the program outlives the first cycle's mark
+    r = tc.run(tc.build("gcchurn"), ["-live", "16", "-churn", "64", "-shape", "list"],
+               env={"GOGC": "200", "GOMAXPROCS": "1"}, godebug="gctrace=1,gcpacertrace=1")
+    first = checks.pacer_ends(r.stderr).get(1)
+    if first is None:
+        raise RuntimeError("cycle 1 printed no endCycle line:\n" + r.stderr[:2000])
+    return first.triggered
+
+
+def _first_trigger_model() -> int:
+    from ..gc import mgcpacer
+
+    return mgcpacer.GCController.init(200).trigger()[0]
+
+
+register(Exercise(
+    id="4.2",
+    question=("A program starts with GOGC=200, GOMAXPROCS=1, no memory limit, and allocates 64-byte objects "
+              "(gcchurn `-shape list`). At what `heapLive`, in bytes, does its first GC cycle start "
+              "(gcpacertrace's `in T B` of cycle 1)? Within 16 KiB."),
+    kind=Number("B", tolerance=16 * KiB),
+    solve=_first_trigger_run,
+    model=_first_trigger_model,
+    source="runtime",
+    transfer=True,
+    hint=("Before the first cycle nothing is marked and cons/mark is 0, so the runway is 0: the trigger is the "
+          "goal clamped by `trigger`'s bounds. Which goal, and which bound?"),
+    wrong_hints={
+        8 * MiB: "That is the goal. With no runway the trigger would be the goal, but `trigger` clamps it.",
+        4 * MiB: "goal − 4 MiB is one candidate for the upper bound; the larger of the two candidates wins.",
+        5898240: "That is the lower bound (45/64); with no runway the trigger wants to be as late as allowed.",
+        3997696: "heapMinimum scales with GOGC: 4 MiB is GOGC=100's.",
+    },
+))
+
+
+def _budget_run() -> float:
+    from ..toolchain import gctrace
+    from ..toolchain.go import Toolchain
+
+    tc = Toolchain.installed()
+    r = tc.run(tc.build("gcchurn"), ["-live", "8", "-churn", "64"], env={"GOMAXPROCS": "6"},
+               godebug="gcpacertrace=1")
+    seen = {(p.dedicated, p.fractional) for p in gctrace.parse_pacertrace(r.stderr)
+            if isinstance(p, gctrace.PacerStart)}
+    if len(seen) != 1:
+        raise RuntimeError(f"the cycles started with different workers: {sorted(seen)}")
+    (dedicated, fractional), = seen
+    return dedicated + (6 - dedicated) * fractional
+
+
+def _budget_model() -> float:
+    from ..gc import mgcpacer
+
+    dedicated, fractional = mgcpacer.mark_workers(6)
+    return dedicated + (6 - dedicated) * fractional
+
+
+register(Exercise(
+    id="4.3",
+    question=("With GOMAXPROCS=6, how many Ps' worth of CPU do the background mark workers (dedicated and "
+              "fractional, not idle ones) take at most during a mark? Read `workers=D+F` in gcpacertrace and "
+              "`fractionalUtilizationGoal`'s comment. (A number of Ps, within 0.01.)"),
+    kind=Number(tolerance=0.01),
+    solve=_budget_run,
+    model=_budget_model,
+    source="runtime",
+    hint="Count the dedicated workers, then which Ps may run a fractional worker and for how much of the time.",
+    wrong_hints={
+        1.5: ("25 % of 6 is the goal, but the fractional share is divided by all 6 Ps and only the Ps without a "
+              "dedicated worker run one."),
+        1: "The fractional workers add to the dedicated one.",
+        2: "Rounding 1.5 up is more than 30 % off the goal: `startCycle` takes one back.",
+        0.5: "The dedicated worker counts too.",
+    },
+))
+
+
+def _span_visit_run() -> float:
+    from ..checks import gc as checks
+    from ..toolchain.go import Toolchain
+
+    tc = Toolchain.installed()
+    r = tc.run(tc.build("gcchurn"), ["-live", "16", "-churn", "64", "-shape", "ptrslice48"],
+               env={"GOMAXPROCS": "1"}, godebug="gctrace=2")
+    return checks.scan_stats_of(r.stderr, 48, 16).objects_per_span_visit
+
+
+def _span_visit_model() -> float:
+    from ..gc import greentea, heap
+
+    # 16 MiB of nodes scaled down to 100 whole spans: every span full of live nodes, as in the real slice
+    g = greentea.mark_greentea(heap.dense_heap(100 * heap.objects_per_span(48), size=48))
+    multi = g.span_visits - g.one_mark_visits
+    return (g.objects_in_span_visits - g.one_mark_visits) / multi
+
+
+register(Exercise(
+    id="4.4",
+    question=("gcchurn `-shape ptrslice48` holds 16 MiB of 48-byte pointerful nodes in a `[]*node48`, allocated "
+              "one after another (GOMAXPROCS=1, Green Tea on). In a steady cycle, how many objects does one "
+              "multi-object span visit scan, on average (gctrace=2's `scan: class 48B` line)? Within 1."),
+    kind=Number(tolerance=1),
+    solve=_span_visit_run,
+    model=_span_visit_model,
+    source="runtime",
+    transfer=True,
+    hint="Every node in the slice is live, so a visit scans a whole span: how many 48-byte slots does one hold?",
+    wrong_hints={
+        170: "8192/48 leaves out what sits at the span's end: Green Tea's inline mark bits and the pointer bits.",
+        168: "That keeps the pointer bits but not Green Tea's inline mark bits.",
+        124: "That is the 64-byte class; redo it for 48 bytes.",
+        1: "One object per visit is the linked list's single-mark path; here every slot of the span is marked.",
+    },
+))
+
+
+def _wb_line() -> tuple[int, str]:
+    from ..checks import gc as checks
+
+    return checks.program_line("gcchurn", r"liveList = &node\{next: liveList\}")
+
+
+def _wb_run() -> int:
+    from ..checks import gc as checks
+    from ..toolchain.go import Toolchain
+
+    tc = Toolchain.installed()
+    line, _ = _wb_line()
+    calls = [name for ln, name in checks.write_barrier_calls(tc.build("gcchurn")) if ln == line]
+    if len(calls) != 1:
+        raise RuntimeError(f"main.go:{line} has {len(calls)} write-barrier calls: {calls}")
+    return int(calls[0].removeprefix("gcWriteBarrier"))
+
+
+def _wb_model() -> int:
+    from ..gc import mbarrier
+
+    # node.next = liveList (a field of the node just allocated), then liveList = node (a global's old value)
+    return mbarrier.wb_entries([mbarrier.Store(fresh_slot=True), mbarrier.Store()])
+
+
+register(Exercise(
+    id="4.5",
+    question=("gcchurn's `-shape list` loop runs `liveList = &node{next: liveList}` (`liveList` is a global). "
+              "The compiler puts one barrier call, `gcWriteBarrierN`, on this statement. What is N, the number "
+              "of pointers it reserves in the P's `wbBuf`? (`go tool objdump` of `main.main` shows it.)"),
+    kind=Number(),
+    solve=_wb_run,
+    model=_wb_model,
+    source="runtime",
+    transfer=True,
+    hint=("The statement stores two pointers: into the new node's `next`, and into the global. For each, which "
+          "of the hybrid barrier's two shades does the compiler keep?"),
+    wrong_hints={
+        2: "That counts one store; the new node's `next` field is a pointer store too.",
+        4: "The new node's `next` was zeroed by the allocation in the same statement: its old value is nil.",
+        1: "Only the store into the fresh node loses its old value; the global still has one.",
+    },
+))
+
+
+def _limit_goal() -> int:
+    from ..gc import mgcpacer
+
+    return mgcpacer.heap_goal(48 * MiB, 100, memlimit=100 * MiB, nonheap=10 * MiB)
+
+
+register(Exercise(
+    id="4.6",
+    question=("GOGC=100, GOMEMLIMIT=100MiB. A cycle marked 48 MiB of heap (no stacks or globals to speak of); "
+              "the runtime has 10 MiB of non-heap memory mapped (`mappedReady − heapFree − heapAlloc`), nothing "
+              "above the limit. What heap goal, in bytes, does the pacer use for the next cycle? (To the byte: "
+              "the runtime computes in integers, the percentage on `goal/100`.)"),
+    kind=Number("B"),
+    solve=_limit_goal,
+    source="model",
+    hint="Compute both goals, GOGC's and the memory limit's (`memoryLimitHeapGoal`), and take the smaller.",
+    wrong_hints={
+        96 * MiB: "That is GOGC's goal; compare it with the memory limit's.",
+        90 * MiB: "The limit's goal keeps a headroom below limit − non-heap memory.",
+        100 * MiB - 10 * MiB - 1 * MiB: "The headroom is a percentage of the goal (1 MiB is only its minimum).",
+        100 * MiB: "Non-heap memory counts against the limit too.",
+    },
+))
