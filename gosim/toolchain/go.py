@@ -196,18 +196,26 @@ class Toolchain:
         if godebug is not None:
             run_env["GODEBUG"] = godebug
         argv = (str(binary), *map(str, args))
-        start = time.perf_counter()
-        try:
-            proc = subprocess.run(argv, env=run_env, capture_output=True, text=True, timeout=timeout,
-                                  cwd=Path(binary).parent)
-        except subprocess.TimeoutExpired as exc:
-            raise GoToolchainError(f"{Path(binary).name} did not finish within {timeout} s") from exc
-        seconds = time.perf_counter() - start
-        result = Run((Path(binary).name, *argv[1:]), proc.returncode, proc.stdout,
-                     self.relpath(proc.stderr, binary), seconds)
-        if check and proc.returncode != 0:
+
+        def execute() -> Run:
+            start = time.perf_counter()
+            try:
+                proc = subprocess.run(argv, env=run_env, capture_output=True, text=True, timeout=timeout,
+                                      cwd=Path(binary).parent)
+            except subprocess.TimeoutExpired as exc:
+                raise GoToolchainError(f"{Path(binary).name} did not finish within {timeout} s") from exc
+            return Run((Path(binary).name, *argv[1:]), proc.returncode, proc.stdout,
+                       self.relpath(proc.stderr, binary), time.perf_counter() - start)
+
+        from . import record
+
+        given = {k: v for k, v in run_env.items() if k in RUNTIME_ENV or k in (env or {})}
+        result = record.replay("run", binary, {"args": argv[1:], "env": given}, execute,
+                               lambda r: {**r.__dict__, "args": list(r.args)},
+                               lambda d: Run(**{**d, "args": tuple(d["args"])}))
+        if check and result.returncode != 0:
             raise GoToolchainError(
-                f"{Path(binary).name} exited with status {proc.returncode}:\n{result.stderr.strip()[-2000:]}"
+                f"{Path(binary).name} exited with status {result.returncode}:\n{result.stderr.strip()[-2000:]}"
             )
         return result
 
