@@ -1,5 +1,6 @@
 """The book's own costs: widget step latency of chapter 1's live panel, the nbval run, a clean book build, and
-each page's weight in the browser (site/page-weight.mjs: bytes to first show, cold cache, gzip as served).
+each page's weight in the browser (site/page-weight.mjs: bytes to first show, cold cache, gzip as served), and
+the JupyterLab click-to-figure latency of every panel, measured in Chromium (site/check-lab.mjs).
 
 Widget latency is measured from setting a control's value in Python to the new figure's PNG bytes being ready
 (the live panel redraws synchronously in the control's observer), over 20 steps of the step slider that have not
@@ -58,6 +59,17 @@ def main() -> None:
         subprocess.run(["node", "site/page-weight.mjs", "_build/html"], cwd=ROOT)
     else:
         print("\npage weight: skipped (no built site: make book, and make check-site for the browser)")
+    if (ROOT / "site/node_modules").is_dir():
+        print("\nJupyterLab, click to new figure in the browser (site/check-lab.mjs; target median <= 150 ms, "
+              "p90 <= 250 ms):", flush=True)
+        lab = subprocess.run(["node", "site/check-lab.mjs"], cwd=ROOT, capture_output=True, text=True)
+        for line in lab.stdout.splitlines():
+            if "click-to-figure" in line or line.startswith("checked"):
+                print("  " + line)
+        if lab.returncode:
+            print(lab.stderr[-2000:])
+    else:
+        print("\nJupyterLab latency: skipped (site/node_modules missing: make check-site installs it)")
 
 
 if __name__ == "__main__":
