@@ -78,6 +78,7 @@ class Panel:
         if len(set(names)) != len(names):
             raise ValueError(f"control names must differ: {names}")
         self._cache = lru_cache(maxsize=256)(self._render)
+        self._captions = lru_cache(maxsize=256)(self._caption)
 
     def _render(self, key: tuple) -> bytes:
         return png(self.draw(**dict(key)), dpi=self.dpi)
@@ -107,11 +108,23 @@ class Panel:
                 if 0 <= j < len(control.values):
                     key = self._key({**values, control.name: control.values[j]})
                     if key not in self._warming:
-                        self._warming[key] = _warmer().submit(self._cache, key)
+                        self._warming[key] = _warmer().submit(self._ready, key)
 
     def text(self, **values: Any) -> str:
         """The caption for one combination of control values ("" without a caption function)."""
-        return self.caption(**dict(self._key(values))) if self.caption else ""
+        key = self._key(values)
+        pending = self._warming.get(key)
+        if pending is not None:  # drawn ahead with its frame: wait rather than compute it twice
+            pending.result()
+        return self._captions(key)
+
+    def _caption(self, key: tuple) -> str:
+        return self.caption(**dict(key)) if self.caption else ""
+
+    def _ready(self, key: tuple) -> bytes:
+        """Caption and frame for ``key``, both cached (what a warm-up draws ahead)."""
+        self._captions(key)
+        return self._cache(key)
 
     # --- live -----------------------------------------------------------------------------------------------
 
