@@ -172,10 +172,11 @@ def pacertrace_fields(start, end) -> list[tuple[str, str, str]]:
         ("`assist ratio`", f"{start.assist_ratio:.3f}",
          "scan work an allocating goroutine owes per byte it allocates (`assistWorkPerByte`, from `revise`)"),
         ("`scan N MB in H0->G MB`", f"{start.scan_mib} MB in {start.heap0_mib}->{start.goal_mib} MB",
-         "the scannable heap (`heapScan`, MiB) and the runway: heapLive when the cycle starts -> the goal"),
+         "the scannable heap (`heapScan`, MiB) and the distance left to the goal: heapLive when the cycle "
+         "starts -> the goal"),
         ("`workers=D+F`", f"{start.dedicated}+{start.fractional:g}",
          "dedicated mark workers + `fractionalUtilizationGoal`, the share of each other P's time its fractional "
-         "worker may take (25 % of GOMAXPROCS in all)"),
+         "worker aims to take (25 % of GOMAXPROCS in all when there is no dedicated worker; less otherwise)"),
         ("`U% CPU (25 exp.)`", f"{end.utilization_pct}% ({end.expected_pct} exp.)",
          "GC CPU utilisation during the mark: the background workers' 25 %, assumed, plus the assists' measured "
          "share, against the 25 % goal (idle mark workers not counted)"),
@@ -476,3 +477,32 @@ def program_line(program: str, pattern: str, file: str = "main.go") -> tuple[int
     if len(hits) != 1:
         raise ValueError(f"{pattern!r} matches {len(hits)} lines of {program}/{file}, not one")
     return hits[0]
+
+
+def append_backing_bytes(n: int, elem: int, noscan: bool = False) -> int:
+    """The heap bytes of the backing array a slice grown by ``n`` appends of ``elem``-byte elements from nil
+    ends with: ``growslice``'s capacity rule (``nextslicecap``, runtime/slice.go) and ``roundupsize`` after each
+    growth. For gcchurn's live set, the ``[][]byte`` that holds the chunks."""
+    from ..alloc import sizeclasses
+
+    cap = 0
+    while cap < n:
+        new_len, newcap = cap + 1, cap
+        if new_len > 2 * cap:
+            newcap = new_len
+        elif cap < 256:
+            newcap = 2 * cap
+        else:
+            while newcap < new_len:
+                newcap += (newcap + 3 * 256) >> 2
+        cap = sizeclasses.roundupsize(newcap * elem, noscan) // elem
+    return sizeclasses.roundupsize(cap * elem, noscan)
+
+
+def black_allocation_rows(stderr: str, cycles: list[dict], live: int) -> list[tuple[int, int]]:
+    """Each steady cycle of a gcchurn run (``GODEBUG=gcpacertrace=1``): (heapMarked from the program's metrics
+    line, how far heapLive grew during the mark from ``endCycle``'s ``in T B -> L B``), both in bytes. Objects
+    allocated during the mark are marked black (``gcmarknewobject``), so the second is part of the first."""
+    by = {int(c["cycle"]): int(c["live"]) for c in cycles}
+    return [(by[n], end.live - end.triggered) for n, end in sorted(pacer_ends(stderr).items())
+            if end is not None and by.get(n, 0) >= live]

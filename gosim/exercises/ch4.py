@@ -23,12 +23,13 @@ register(Exercise(
     kind=Number(rel=0.15),
     solve=_cycles_ratio,
     source="model",
-    hint="Between two cycles the heap may grow by about live × GOGC/100: compare that room at the two settings.",
+    hint=("With the same live heap and allocation rate, the number of cycles follows how far the heap may grow "
+          "between two of them: work that out from the goal's formula in `commit` at both settings."),
     wrong_hints={
         1: "GOGC changes how far the heap may grow past the live heap before the next cycle: look at the goal.",
-        2: "From 50 to 200 GOGC doubles twice, not once.",
+        2: "Go back to the goal's formula in `commit` and see how GOGC enters it between 50 and 200.",
         0.25: "Inverted: a lower GOGC leaves less room per cycle, so it collects more often.",
-        16: "The room per cycle grows in proportion to GOGC, not with its square.",
+        16: "Too many: look again at how GOGC enters the goal's formula in `commit`.",
     },
 ))
 
@@ -98,9 +99,13 @@ def _budget_model() -> float:
 
 register(Exercise(
     id="4.3",
-    question=("With GOMAXPROCS=6, how many Ps' worth of CPU do the background mark workers (dedicated and "
-              "fractional, not idle ones) take at most during a mark? Read `workers=D+F` in gcpacertrace and "
-              "`fractionalUtilizationGoal`'s comment. (A number of Ps, within 0.01.)"),
+    question=("With GOMAXPROCS=6, what CPU budget, in Ps, does `startCycle` give the background mark workers "
+              "(dedicated and fractional, not idle ones) during a mark: the dedicated workers, plus each "
+              "fractional worker's goal share of its P on every P that may run one? Read `workers=D+F` in "
+              "gcpacertrace and `fractionalUtilizationGoal`'s comment, but beware its example: with GOMAXPROCS=5 "
+              "rounding gives exactly one dedicated worker and no fractional one, not 0.05. (A fractional worker "
+              "may overrun its share by 20 % before it stops, `pollFractionalWorkerExit`; the budget is the "
+              "goal.) (A number of Ps, within 0.01.)"),
     kind=Number(tolerance=0.01),
     solve=_budget_run,
     model=_budget_model,

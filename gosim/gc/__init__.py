@@ -8,7 +8,7 @@ Modules, named after the runtime's files:
   mark termination, sweep), a seeded `Mutator` interleaved, allocate-black, the lost-object check, step frames;
 * `mbarrier` — the write barriers (none, Dijkstra, Yuasa, hybrid) and ``wbBuf``;
 * `markvec` — the vectorised engine for large heaps (frontier at a time with numpy), same mark set;
-* `greentea` — span-granular marking (Go 1.26's default) against the classic flood, with counts and a cost;
+* `greentea` — span-granular marking (Go 1.26's default) against the classic flood, with its counts;
 * `mgcpacer` — ``gcController``: heap goal (GOGC, stacks, globals, minimum, GOMEMLIMIT), trigger, runway,
   cons/mark, assist ratio, mark workers; ``readGOGC``/``readGOMEMLIMIT``;
 * `mgclimit` — the GC CPU limiter; `workload` — workload streams; `pacersim` — the per-cycle simulation;

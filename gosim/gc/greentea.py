@@ -11,10 +11,9 @@ one object per visit (``greyobject``, ``scanobject``). ``gcDrain`` takes workbuf
 `mark_greentea` and `mark_classic` walk the same `ObjectStore` and count: objects scanned, span visits and
 objects per visit, visits with one mark (``spanScanOneMark``) and dense ones (``objsMarked >= nelems/8``), and for
 the classic walk how often consecutive scans switch span (each switch is a fresh cache line of span metadata and
-object memory). `cost` turns counts into a relative cost with per-operation weights calibrated to the facts
-file's timings (dense []*node heap: Green Tea ~2× faster; linked list: ~1.6× slower). Why: a dense heap puts
-hundreds of marked objects in each span visit; a linked list reveals one node at a time, so every node is a span
-enqueue, a dequeue, an ownership release and a bitmap diff — more work per object than a workbuf push and pop.
+object memory). Counts, not times: a dense heap puts hundreds of marked objects in each span visit; a linked
+list reveals one node at a time, so every node is a span enqueue and a dequeue on the single-mark path. What that
+costs in CPU time the model does not say (the chapter prints the runtime's mark times beside the counts).
 
 What it leaves out: per-P queues and stealing, the SIMD "dartboard" scan, oblets of large objects, noscan spans'
 fast path beyond counting.
@@ -28,11 +27,9 @@ from dataclasses import dataclass
 from .heap import ObjectStore
 
 MIN_SIZE, MAX_SIZE = 16, 512
-
-# Relative costs (one classic object scan = 1.0), calibrated so the two shapes of the facts file come out.
-COST_SCAN_OBJECT = 1.0  # reading an object's pointer fields
-COST_CLASSIC_LOOKUP = 1.0  # findObject + heap bits + mark bit + workbuf push/pop, per object (classic)
-COST_SPAN_VISIT = 2.3  # enqueue, dequeue, release ownership, marks&^scans diff, per span visit (Green Tea)
+# release()'s answer when exactly one object was marked while the span was queued: scan that object alone (the
+# single-mark path), not the span's marks&^scans.
+spanScanOneMark = 1
 
 
 def uses_span_queue(size: int, scan: bool) -> bool:
@@ -55,13 +52,6 @@ class MarkStats:
     @property
     def objects_per_visit(self) -> float:
         return self.objects_in_span_visits / self.span_visits if self.span_visits else 0.0
-
-    def cost(self) -> float:
-        """Relative marking cost (see the module comment)."""
-        if self.engine == "classic":
-            return self.objects_scanned * (COST_SCAN_OBJECT + COST_CLASSIC_LOOKUP)
-        return (self.objects_scanned * COST_SCAN_OBJECT + self.workbuf_scans * COST_CLASSIC_LOOKUP
-                + self.span_visits * COST_SPAN_VISIT)
 
 
 def mark_classic(heap: ObjectStore) -> MarkStats:
@@ -143,7 +133,7 @@ def mark_greentea(heap: ObjectStore) -> MarkStats:
                 defer(t)
             continue
         s, rep = spanq.popleft()
-        one = owned.pop(s) == 1  # release()
+        one = owned.pop(s) == spanScanOneMark  # release()
         st["visits"] += 1
         touch(s)
         if one:

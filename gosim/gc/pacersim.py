@@ -11,9 +11,9 @@ the scan work (scannable live heap + stacks + globals) is done, a second pause (
 
 The model is fluid: rates, not objects (`gosim.gc.mgc` marks objects). Time advances in slices of the mark
 phase; each slice calls ``revise`` and feeds the GC CPU limiter (`gosim.gc.mgclimit`), which turns assists off
-when GC has used more than its share. What it leaves out: sweeping's cost and the sweep-distance trigger during
-the off phase (sweep is taken as done before the trigger); span tails only as a workload's
-``heap_live_per_byte`` (heapLive's growth per byte of objects); the scavenger (``mappedReady`` is non-heap memory plus
+when GC has used more than its share. What it leaves out: sweeping's cost and duration (``commit(False)`` still
+sets the sweep-distance bound, ``heapMarked + 1 MiB``, which binds only for a goal within ~1.4 MiB of it); span
+tails only as a workload's ``heap_live_per_byte`` (heapLive's growth per byte of objects); the scavenger (``mappedReady`` is non-heap memory plus
 ``heapLive``; free pages are taken as scavenged), over-assist (``gcOverAssistWork``), forced GCs every 2 min,
 goroutine scheduling detail (Ps are CPU shares).
 """

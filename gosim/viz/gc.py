@@ -674,9 +674,6 @@ def draw_greentea(model: dict[str, tuple], real: dict[str, dict[str, float]] | N
         per = g.objects_per_visit
         a1.text(i + 0.2, g.span_visits + g.workbuf_scans, f"{per:.0f} object{'s' if round(per) != 1 else ''}\n"
                 "per visit", ha="center", va="bottom", fontsize=8)
-        ratio = c.cost() / g.cost()
-        a1.text(i, c.objects_scanned * 4.5, f"model cost: {ratio:.1f}× faster" if ratio >= 1
-                else f"model cost: {1 / ratio:.1f}× slower", ha="center", va="bottom", fontsize=8.5)
     a1.set_xticks(x, shapes)
     a1.set_yscale("log")
     a1.set_ylabel("work items dequeued (log)")
