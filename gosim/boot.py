@@ -593,8 +593,8 @@ HISTORY = [
            "newproc(fn *funcval): rt0_go pushes only mainPC; `go f(x)` becomes a closure without arguments "
            "(gcenable.gowrap1)", "after Go 1.10 (by Go 1.19)",
            "Today `newproc` (proc.go:5334) takes only fn, and so does " + _GO119 + ", func newproc(fn *funcval); "
-           "the wrapping of `go f(x)` came with the register ABI (Go 1.17 release notes; golang/go#46349, May "
-           "2021). The release that dropped siz is not verified here: after Go 1.10, by Go 1.19."),
+           "the wrapping of `go f(x)` came with the register ABI (Go 1.17 release notes; the register ABI "
+           "proposal, golang/go#40724). The release that dropped siz is not verified here: after Go 1.10, by Go 1.19."),
     Change(_CH, "calls from assembly", "rt0_go calls the Go functions directly",
            "through ABI0 wrappers the compiler makes (runtime.schedinit.abi0 sets R14 = g and X15 = 0, then "
            "jumps to runtime.schedinit); gdb stops twice", "Go 1.17 (register ABI)",

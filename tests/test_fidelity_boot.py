@@ -26,6 +26,10 @@ def test_first_calls_on_m0_follow_the_model(hello, run):
     model = boot.boot("current", 2)
     trace = tc.gdb_trace(hello, model.first_calls(), env={"GOMAXPROCS": "2"})
     assert trace.first_hits(1) == model.first_calls()
+    # the order alone misses a step left out of the model: each step's caller must be gdb's too
+    rows = boot_checks.chain_caller_rows(model, trace.hits)
+    assert all(equal for *_, equal in rows), rows
+    assert boot_checks.unknown_callers(model) == []
 
 
 def test_goroutines_are_created_by_the_callers_the_model_names(hello):

@@ -120,8 +120,10 @@ register(Exercise(
         "DI, SI": "Those are the System V C convention's first two registers, the ones _rt0_amd64 uses for "
                   "argc and argv. Go's register ABI has its own order.",
         "SI, DI": "That is _rt0_amd64's C-style pair, and reversed. Look at the Go register ABI's order.",
-        "AX, CX": "The first is right; look again at the second in abi-internal.md's list.",
-        "BX, AX": "Right registers, wrong order: the first argument goes in the first register of the list.",
+        "AX, CX": "Read the amd64 list of integer argument registers in abi-internal.md again, in its order, "
+                  "and take as many as runtime.args has arguments.",
+        "BX, AX": "Read the amd64 list of integer argument registers in abi-internal.md again: which register "
+                  "does it list first, and which second?",
     },
 ))
 
@@ -189,12 +191,12 @@ register(Exercise(
     id="1.4",
     question="A program's `main.main` starts 12 goroutines (`go func() { <-block }()` in a loop) and nothing "
              "else. It runs with `GOMAXPROCS=1`. What goroutine id does the twelfth one get? (Ids come from "
-             "`newproc1`'s per-P cache, `goidcache`, filled in batches of 16 from `sched.goidgen`.)",
+             "`newproc1`'s per-P cache, `goidcache`, filled in batches of 16 from `sched.goidgen`; with one P "
+             "the batches follow each other, so this is a matter of counting the goroutines before it.)",
     kind=Number(),
     solve=_twelfth_id_runtime,
     model=_twelfth_id_model,
     source="runtime",
-    transfer=True,
     hint="Count every goroutine created before it, the runtime's own included, and how one P's batches follow "
          "each other.",
     wrong_hints={

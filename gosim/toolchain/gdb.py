@@ -12,6 +12,8 @@ Thread 1 is the program's first OS thread, the one ``m0`` runs on. A Go function
 
 from __future__ import annotations
 
+import hashlib
+
 import json
 import os
 import shutil
@@ -112,7 +114,8 @@ def gdb_trace(
 
     from . import record
 
-    records, seconds = record.replay("gdb", binary, {"config": config, "env": env or {}}, execute,
+    script = hashlib.sha256(SCRIPT.read_bytes()).hexdigest()[:16]  # a changed script records anew
+    records, seconds = record.replay("gdb", binary, {"config": config, "env": env or {}, "script": script}, execute,
                                      lambda r: {"records": r[0], "seconds": r[1]},
                                      lambda d: (d["records"], d["seconds"]))
 

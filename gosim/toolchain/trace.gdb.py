@@ -142,6 +142,16 @@ def main():
             # gdb's `info symbol` prints runtime.init.6 as "runtime.init"; the frame's name keeps the suffix
             record["caller"] = {"symbol": symbol_at(older.pc()), "file": cfile, "line": cline,
                                 "function": go_name(older.name()) if older.name() else None}
+        elif older is None:
+            # gdb does not unwind out of some frames (main.main built with -N -l); the return address it
+            # reads for the frame still names the caller. At a JMP target it reads argc there: no symbol.
+            try:
+                saved = re.search(r"saved rip = (0x[0-9a-f]+)", gdb.execute("info frame", to_string=True))
+                caller = symbol_at(int(saved[1], 16)) if saved else None
+            except gdb.error:  # the frame's memory cannot be read (a thread in the middle of a switch)
+                caller = None
+            if caller:
+                record["caller"] = {"symbol": caller, "file": None, "line": None, "function": caller}
         if thread.num == 1 and function in pending:
             pending.discard(function)
             try:
