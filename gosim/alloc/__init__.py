@@ -44,7 +44,7 @@ HISTORY = [
            "66 classes in runtime/sizeclasses.go (_NumSizeClasses = 67 with class 0 for large objects; 8, 16, "
            "32, 48, ...: no 24-byte class)",
            "67 classes (NumSizeClasses = 68; class 3 = 24 B) in internal/runtime/gc/sizeclasses.go, same "
-           "generator rules (round-up and tail waste each at most 12.5 %)", "Go 1.16",
+           "generator rules (tails at most 12.5 %; the round-up aims at 12.5 % but 16 classes exceed it)", "Go 1.16",
            evidence="commit 14c7caae (runtime: add 24 byte allocation size class), first in Go 1.16: Go 1.15's "
                     "sizeclasses.go has no 24-byte class; golang/go#8885 (runtime: consider adding 24-byte "
                     "size class)"),

@@ -5,8 +5,8 @@ Each workload drives an `Allocator` and records the heap after every step, so a 
 - ``allocseq``: the fidelity sequence — sizes and kinds from splitmix64 exactly as ``gosim/programs/allocseq``
   draws them in Go (profile ``mixed``: every mallocgc path including large objects; ``small``: the benchmark's
   small objects), all kept alive.
-- ``sizemix``: a program's mix — short strings and small structs, slices, a few buffers; goroutines on every P
-  allocate in turn, so GOMAXPROCS changes how many partly used spans the caches hold.
+- ``sizemix``: a program's mix — short strings and small structs, slices, a few buffers, allocated in bursts
+  (each on a P drawn at random), so GOMAXPROCS changes how many partly used spans the caches hold.
 - ``seed``: the seed's VMS/RSS program, ``new([10][1024*1024]byte)``: one 10 MiB object, straight from the heap.
 - ``churn``: objects with random lifetimes; every time the heap doubles since the last collection (GOGC=100's
   rule, as a stand-in for the pacer), the live ones are marked and the heap swept, so freed slots and spans are
@@ -15,8 +15,9 @@ Each workload drives an `Allocator` and records the heap after every step, so a 
 `run_mix` drives the chapter's panels: one of four size mixes (`MIXES`: tiny strings, pointerful structs, a
 program's mix, byte buffers) on GOMAXPROCS Ps, either all kept alive or with random lifetimes (``churn``).
 
-What they leave out: goroutine scheduling (the P that allocates is chosen round-robin in bursts) and a real
-collector (``churn`` marks a known live set; `gosim.gc` models marking and pacing).
+What they leave out: goroutine scheduling (each burst of allocations goes to a P drawn at random, seeded, and
+the same P may draw twice in a row) and a real collector (``churn`` marks a known live set; `gosim.gc` models
+marking and pacing).
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def _run_allocseq(a: Allocator, rec: _Recorder, rng: random.Random, scale: float
 
 
 def _bursts(rng: random.Random, gomaxprocs: int, n: int, burst: int = 64):
-    """Which P allocates: goroutines on each P take turns in bursts."""
+    """Which P allocates: each burst goes to a P drawn at random (``rng``), possibly the same P again."""
     out = []
     p = 0
     while len(out) < n:
@@ -240,8 +241,8 @@ def mix(name: str, n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
 
 
 def procs(gomaxprocs: int, n: int, seed: int = 1) -> np.ndarray:
-    """Which P makes each of the ``n`` requests of `run_mix` with this seed: goroutines on each P take turns in
-    bursts of 64 allocations."""
+    """Which P makes each of the ``n`` requests of `run_mix` with this seed: bursts of 64 allocations, each on a
+    P drawn at random from the seed (the same P may draw twice in a row)."""
     gomaxprocs = check_gomaxprocs_int(gomaxprocs)
     return np.array(_bursts(random.Random(seed), gomaxprocs, n), dtype=np.int64)
 

@@ -145,13 +145,15 @@ def _free_slots_ratio() -> float:
 register(Exercise(
     id="3.4",
     question=("Predict, then look. In the heap panel below, a program's mix (seed 1, 8000 allocations, all kept "
-              "alive) runs on GOMAXPROCS=1 and then on GOMAXPROCS=8: the same objects, spread over the Ps. How "
+              "alive) runs on GOMAXPROCS=1 and then on GOMAXPROCS=8: the same objects, spread over the Ps in "
+              "bursts of 64, each burst on a P drawn at random from the seed. How "
               "many times as many bytes sit in free slots with 8 Ps as with 1? (A ratio; within 0.5.)"),
     kind=Number(tolerance=0.5),
     solve=_free_slots_ratio,
     source="model",
     hint=("Nothing is freed, so a span leaves a P's mcache only when full: each P is left with one partly "
-          "filled span of every span class it used. Count how many (P, class) pairs that makes."),
+          "filled span of every span class it used. The Ps draw bursts at random, so a rare class may reach "
+          "only some of them: count how many (P, class) pairs that makes."),
     wrong_hints={
         1: "The objects are the same, but every P fills spans of its own.",
         8: ("Eight Ps, but not eight times: a class only some Ps used leaves fewer partly filled spans, and a "

@@ -8,18 +8,20 @@
 //	bytes=N pointers=false|true large=true|false bucket=I
 //
 // where bucket I is the index of the histogram bucket that grew (the last bucket holds large objects).
-// Then it allocates 2000 objects of 48 bytes, first without pointers ([]byte) and then with pointers ([]*byte,
-// a scan span), and prints the longest run of consecutive slots (each 48 bytes after the one before): how many
-// objects a span of that span class holds.
+// Then, with the GC off, for slot sizes on both sides of initSpan's reservations (8, 16, 48, 64, 512 and 576
+// bytes), it allocates 2500 objects filling such slots, without pointers ([]byte) and with pointers ([]*byte, a
+// scan span; above 512 bytes 8 bytes less, for the malloc header), and prints the longest run of consecutive
+// slots (each N bytes after the one before): how many objects a span of that span class holds.
 //
-//	slots bytes=48 pointers=false|true run=N
+//	slots bytes=N pointers=false|true run=R
 package main
 
 import (
 	"fmt"
-	"unsafe"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
+	"unsafe"
 )
 
 var keep []any
@@ -55,16 +57,32 @@ func main() {
 			fmt.Printf("bytes=%d pointers=%v large=%v bucket=%d\n", n, pointers, grew == len(after)-1, grew)
 		}
 	}
-	const size = 48
-	for _, pointers := range []bool{false, true} {
-		addrs := make([]uintptr, 2000)
+	// The slot runs: no collection in between, so no span leaves the mcache half used.
+	debug.SetGCPercent(-1)
+	for _, slot := range []struct {
+		size     uintptr
+		pointers bool
+	}{
+		{8, true}, // an 8-byte object without pointers would be tiny
+		{16, false}, {16, true},
+		{48, false}, {48, true},
+		{64, false}, {64, true},
+		{512, false}, {512, true},
+		{576, false}, {576, true},
+	} {
+		size, pointers := slot.size, slot.pointers
+		request := size
+		if pointers && size > 512 {
+			request -= 8 // the malloc header shares the slot
+		}
+		addrs := make([]uintptr, 2500)
 		for i := range addrs {
 			if pointers {
-				o := make([]*byte, size/8)
+				o := make([]*byte, request/8)
 				keep = append(keep, o)
 				addrs[i] = uintptr(unsafe.Pointer(&o[0]))
 			} else {
-				o := make([]byte, size)
+				o := make([]byte, request)
 				keep = append(keep, o)
 				addrs[i] = uintptr(unsafe.Pointer(&o[0]))
 			}
