@@ -343,8 +343,8 @@ def _types2_order(package: Package) -> tuple[tuple[str, ...], ...]:
     outstanding dependencies, then source order. ``var a, b = f()`` is emitted when its first name comes out."""
     nodes: list[Var | Const] = [*package.consts, *package.vars]
     index = {n.name: i for i, n in enumerate(nodes) if n.name != "_"}
-    funcs = {f.name: f.refs for f in package.funcs}
-    succ = [_dependencies(n.refs, index, funcs) for n in nodes]
+    funcs = {f.name: _types2_refs(f) for f in package.funcs}
+    succ = [_dependencies(_types2_refs(n), index, funcs) for n in nodes]
     pred: list[set[int]] = [set() for _ in nodes]
     for i, deps in enumerate(succ):
         for d in deps:
@@ -371,6 +371,12 @@ def _types2_order(package: Package) -> tuple[tuple[str, ...], ...]:
             if not (node.lhs and names in emitted):  # var a, b = f(): one initializer, emitted once
                 emitted.append(names)
     return tuple(emitted)
+
+
+def _types2_refs(decl) -> tuple[str, ...]:
+    """What a declaration depends on for types2: its references, without the methods of instantiated generic
+    types it selects (``irefs``), an edge types2 drops."""
+    return decl.refs
 
 
 def _pkginit_order(package: Package) -> tuple[tuple[str, ...], ...]:
@@ -601,8 +607,9 @@ HISTORY = [
     Change(_CH, "variable order",
            "the compiler's own pass followed references depth first: the spec's own example (a = c + b; b = f(); "
            "c = f(); d = 3) ran d, c, b, a and printed 9 5 4 5 (golang/go#22326)",
-           "the type checker's Info.InitOrder (types2): dependencies first, then fewest outstanding, then "
-           "declaration order, files sorted by name; a method of an instantiated generic type is no dependency "
+           "the type checker's Info.InitOrder (types2): a variable waits for its dependencies; of those ready, "
+           "constants first, then fewest outstanding dependencies, then declaration order (files sorted by "
+           "name); a method of an instantiated generic type is no dependency "
            "(types2 drops the edge)", "Go 1.13 (CL 170062), Go 1.20 (types2 InitOrder)",
            "golang/go#22326 (a release blocker, fixed by CL 170062 for Go 1.13; go1.12.4 still printed 9 5 4 5, "
            "golang/go#31724), and Debian's Go 1.19 prints 9 4 5 5 for gosim/programs/initspec; Go 1.20 release "
@@ -612,14 +619,16 @@ HISTORY = [
            "constants, addresses, closures without captures and composite literals of them laid out as data "
            "(gc/sinit.go); any call, inlined or not, was code",
            "also an inlined call whose body is one return of such an expression (errors.New(\"gone\") is data); "
-           "a composite literal is split, its constant parts data, the rest code; a copy of a string, of another "
-           "package's variable, or after a call that may have changed package variables is code (Go 1.19 "
-           "copied it as data)",
-           "after Go 1.19",
-           "`staticAssignInlinedCall`, cmd/compile/internal/staticinit/sched.go:585 (golang/go#30820), and "
-           "`seenMutation`, cmd/compile/internal/staticinit/sched.go:189 (golang/go#51913), are both absent from "
-           "Debian's Go 1.19, where initdata's errGone is code and its later is data (the chapter builds it with "
-           "both toolchains)"),
+           "a composite literal is split, each part that is itself static (a constant, an address, a nested literal) "
+           "data, the rest code; a copy of a string, of another "
+           "package's variable, or after an initializer that may change a package variable (a call left in the "
+           "tree, an inlined body that assigns one, append/copy/clear) is code (Go 1.19 copied it as data)",
+           "inlined calls: Go 1.20 (CL 450136; golang/go#58439 agreed to turn it off in Go 1.20's point "
+           "releases and back on in Go 1.21), Go 1.21; the copies: after Go 1.19 (release not checked here)",
+           "`staticAssignInlinedCall`, cmd/compile/internal/staticinit/sched.go:585 (golang/go#30820, "
+           "golang/go#56894), and `seenMutation`, cmd/compile/internal/staticinit/sched.go:189 (golang/go#51913), "
+           "are both absent from Debian's Go 1.19, where initdata's errGone is code and its after and later are "
+           "data (the chapter builds it with both toolchains); no Go 1.20 is installed to check that release"),
     Change(_CH, "unused large maps",
            "every map literal made by init's code, and kept in the binary even if nothing used it",
            "a side-effect-free map literal of at least 20 nodes is moved to a function map.init.N; when nothing "

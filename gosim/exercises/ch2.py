@@ -172,7 +172,7 @@ register(Exercise(
     wrong_hints={
         20: "The threshold counts nodes of the compiler's tree, not entries: how many nodes is one entry?",
         6: ("Count again: the literal itself is a node, and each entry is three (the key-value node, the key, the "
-            "value); the size must be at least the threshold, not above it."),
+            "value), so six entries make 1 + 3·6 = 19 nodes, still below the threshold of 20."),
         10: "Each entry is more than two nodes: the key-value node holds the key and the value.",
         1: ("A small map is made by code in init and stays in the binary even when unused: only a literal large "
             "enough gets a map.init function the linker can drop."),

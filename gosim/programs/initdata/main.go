@@ -13,6 +13,10 @@ type point struct{ x, y int }
 
 func double(x int) int { return 2 * x } // inlined, but 2*21 is no literal
 
+var count int // no initializer: zero, nothing to do
+
+func bump() int { count++; return count } // inlined, but it sets count
+
 //go:noinline
 func triple(x int) int { return 3 * x } // a call that is not inlined
 
@@ -26,6 +30,9 @@ var errGone = errors.New("gone")        // inlined: return &errorString{s}
 var hello = greeting                    // a copy of a string
 var eof = io.EOF                        // a copy of another package's var
 var doubled = double(21)                // inlined: return 2 * x
+var again = answer                      // a copy, after inlined calls only
+var bumped = bump()                     // inlined, but it changes count
+var after = answer                      // a copy, after that
 var half = point{3, triple(3)}          // a constant, and a call
 var later = answer                      // a copy, after a call
 var ages = map[string]int{"gopher": 16} // a small map
@@ -34,5 +41,6 @@ var days = map[string]int{"mon": 1, "tue": 2, "wed": 3, "thu": 4,
 
 func main() {
 	println(answer, greeting, same, where.y, primes[3], errGone.Error(),
-		hello, eof.Error(), doubled, half.y, later, ages["gopher"], days["sun"])
+		hello, eof.Error(), doubled, again, bumped, after, half.y, later,
+		ages["gopher"], days["sun"])
 }
