@@ -82,7 +82,7 @@ def test_global_queue_behaviour_at_gomaxprocs_1(model_p1):
 
 
 def test_fairness_at_gomaxprocs_1(model_p1):
-    row = checks.fairness_check(model_p1, REF["cpubound"]["1"]["fairness_median"])
+    row = checks.fairness_check(model_p1, REF["cpubound"]["1"]["fairness"])
     assert row.ok, row
 
 
@@ -132,10 +132,12 @@ def test_stack_growth_depths_as_the_real_goroutine_moves_its_stack():
     from gosim import toolchain as tc
 
     depth = 300
-    run = tc.run(tc.build("schedstack"), ["-depth", depth])
+    binary = tc.build("schedstack")
+    run = tc.run(binary, ["-depth", depth])
     level, moves = st.parse_stack(run.stdout)
     assert level > 200 and len(moves) >= 5
-    row = checks.stack_growth_check(level, moves, depth)
+    base = checks.goroutine_base([i.asm for i in tc.objdump(binary, r"^main\.main\.func1$")])
+    row = checks.stack_growth_check(level, moves, depth, base)
     assert row.ok, row
 
 

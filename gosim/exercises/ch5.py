@@ -79,8 +79,8 @@ register(Exercise(
     source="runtime",
     hint="Count schedticks: which findRunnable call looks at the global queue first, and which tick is W's own?",
     wrong_hints={
-        61: "W's own run is one of the 61 ticks: it is taken from the global queue, so execute counts it.",
-        62: "W's own run is one of the 61 ticks, and the pair's runs are the rest.",
+        61: "Is W's own run one of the ticks? Read execute's inheritTime test (schedule and findRunnable).",
+        62: "Which of the ticks between two runs of W are not runs of A or B? (The 61st tick and runnext)",
         0: "W is in the global queue, but findRunnable looks there before the local queue every 61st tick.",
     },
 ))
@@ -99,8 +99,8 @@ register(Exercise(
          "in the global queue again?",
     wrong_hints={
         60: "That is one W. With two, W1 waits in the global queue behind W2.",
-        122: "Two rounds of 61 ticks, yes: but two of those ticks are W1's and W2's own runs.",
-        121: "Two rounds of 61 ticks, minus W1's own run: and W2's run is not a pair run either.",
+        122: "Count the ticks that are not runs of A or B: who else is taken from the global queue?",
+        121: "Is W1 the only goroutine taken from the global queue between two runs of W1?",
         61: "Count W's own tick out, and W2's.",
     },
 ))
@@ -119,11 +119,13 @@ def _stack_moves_model(depth: int) -> int:
     from ..checks import sched as checks
     from ..sched import stack
     from ..toolchain import Toolchain
+    from ..toolchain.binary import objdump
     from ..toolchain import schedtrace as st
 
     tc = Toolchain.installed()
-    level, moves = st.parse_stack(tc.run(tc.build("schedstack"), ["-depth", "300"]).stdout)
-    base = int(checks.stack_growth_check(level, moves, 300).why.split("bases that fit: [")[1].split(",")[0])
+    binary = tc.build("schedstack")
+    level, _ = st.parse_stack(tc.run(binary, ["-depth", "300"]).stdout)
+    base = checks.goroutine_base([i.asm for i in objdump(binary, r"^main\.main\.func1$", tc)])
     return len(stack.recursion(depth, level - stack.PtrSize, base).growths)
 
 
@@ -147,29 +149,32 @@ register(Exercise(
 
 register(Exercise(
     id="5.5",
-    question=("A victim P has **five** goroutines in its ring and one in `runnext`. In the **last** pass of "
-              "`stealWork`, how many goroutines does the thief take in all (the one it runs included)?"),
+    question=("A transfer: P1's ring holds **nine** goroutines and its `runnext` one more. P2, then P3, each steal "
+              "from P1 once, both in the **last** pass of `stealWork`, and P1 runs nothing in between. How many "
+              "goroutines does P1 still hold afterwards, in its ring and `runnext` together?"),
     kind=Number(),
-    solve=lambda: _steal_count(),
+    solve=lambda: _steal_left(),
     source="model",
-    hint="Read runqgrab: how much of the ring it takes, and when it looks at runnext.",
+    transfer=True,
+    hint="Read runqgrab (runqput and runqsteal): how much of the ring a thief takes, and when it looks at runnext.",
     wrong_hints={
-        2: "n/2 rounded down is what the victim keeps, not what the thief takes.",
-        6: "runnext is taken only from a victim whose ring is empty.",
-        4: "Half of the ring, rounded up, and runnext only from an empty ring.",
-        5: "The thief takes half, not all of it.",
+        2: "Does a thief look at runnext while the ring still holds goroutines?",
+        4: "How does runqgrab round the half it takes?",
+        1: "What does the second thief find in the ring, and how much of it does it take?",
+        5: "There are two thieves, one after the other.",
     },
 ))
 
 
-def _steal_count() -> int:
+def _steal_left() -> int:
     from ..sched import proc, runq
 
-    thief, victim = proc.p(0), proc.p(1)
-    victim.runq.extend(range(5))
+    victim = proc.p(1)
+    victim.runq.extend(range(9))
     victim.runnext = "next"
-    gp = runq.runqsteal(thief, victim, True)
-    return len(thief.runq) + (gp is not None)
+    for thief in (proc.p(2), proc.p(3)):
+        runq.runqsteal(thief, victim, True)
+    return len(victim.runq) + (victim.runnext is not None)
 
 
 def _slice_with_slack(slack_ns: int) -> float:
@@ -193,8 +198,8 @@ register(Exercise(
     hint="A slice is a number of sysmon sleeps (Why a time slice is 20 ms): how long is one now?",
     wrong_hints={
         "11ms": "One sleep sees the new schedtick, another finds it 10 ms old.",
-        "20ms": "Each of the sleeps now lasts longer than 10 ms.",
-        "21ms": "The slack is added to each sleep, not once per slice.",
+        "20ms": "What does one of sysmon's 10 ms sleeps last with this slack?",
+        "21ms": "Count the sleeps in a slice, and what each one lasts now (Why a time slice is 20 ms).",
         "10ms": "forcePreemptNS is 10 ms, but the tick is first seen one sleep after it moves.",
     },
 ))

@@ -43,11 +43,12 @@ HISTORY = [
            "`adaptivestackstart` (runtime1.go:397); Debian's Go 1.19 source has it too"),
     Change(_CH, "a P in a system call", "status _Psyscall; sysmon's retake and the returning M race for it with a "
            "compare-and-swap", "the P stays _Prunning (_Psyscall_unused); the goroutine's _Gsyscall says it, and "
-           "retake blocks the exit (setBlockOnExitSyscall) while it takes the P", "after Go 1.19",
-           "Debian's Go 1.19 source still retakes Ps in status _Psyscall (runtime/proc.go of /usr/lib/go-1.19); "
-           "the installed source keeps the constant as `_Psyscall_unused` (runtime2.go:146). Go 1.26 by the "
-           "release history; no release note or source here says which release, so only after Go 1.19 is "
-           "verified"),
+           "retake blocks the exit (setBlockOnExitSyscall) while it takes the P", "Go 1.26",
+           "CL 646198, which the Go 1.26 release notes credit with ~30 % cheaper cgo calls (Faster cgo calls); "
+           "commit d55ecea9 (CL 720441, 'runtime: usleep before stealing runnext only if not in syscall') says "
+           "that after CL 646198 Ps with goroutines in system calls stay _Prunning until stolen. Debian's Go "
+           "1.19 source still retakes Ps in status _Psyscall (runtime/proc.go of /usr/lib/go-1.19); the "
+           "installed source keeps the constant as `_Psyscall_unused` (runtime2.go:146)"),
 ]
 
 __all__ = ["HISTORY", "Costs", "GStat", "Sched", "SchedResult", "SchedTraceRow", "WORKLOADS", "check_gomaxprocs", "fairness",
