@@ -9,7 +9,7 @@ WIDGETS_STATIC := _widgets_static
 HTML := _build/html
 PORT ?= 8000
 
-.PHONY: help install test nbval book serve lab check-site check-lab bench clean
+.PHONY: help install test nbval book serve lab check-site check-lab bench mutants clean
 
 help:
 	@echo "make book        build the site into $(HTML) (installs first; runs every chapter)"
@@ -19,6 +19,7 @@ help:
 	@echo "make check-site  open every page of the built site in headless Chromium and check it"
 	@echo "make check-lab   open every chapter in JupyterLab (headless Chromium), run it, move every panel, time the redraws"
 	@echo "make bench       benchmarks: widget latency, nbval time, book build time, simulators vs real Go"
+	@echo "make mutants     plant wrong rules in the models (scripts/mutants.py) and show a real-runtime check kills each"
 	@echo "make install     .venv with gosim and its tools; as root, apt-get what the book uses (gdb, chromium, Go 1.19)"
 	@echo "make clean       remove .venv, site/node_modules and build outputs"
 
@@ -71,6 +72,9 @@ check-lab: install $(NODE_DEPS)
 
 bench: install
 	$(PY) benchmarks/run.py
+
+mutants: install
+	$(PY) scripts/mutants.py
 
 clean:
 	rm -rf $(VENV) _build _frames_static .jupyter_cache .pytest_cache .hypothesis *.egg-info site/node_modules $(WIDGETS_STATIC)

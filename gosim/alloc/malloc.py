@@ -49,6 +49,13 @@ tinyAlignMask = [7 if z & 7 == 0 else 3 if z & 3 == 0 else 1 if z & 1 == 0 else 
 PATHS = ("zero", "tiny", "smallNoscan", "smallScanNoHeader", "smallScanHeader", "large")
 
 
+def tiny_keeps_new_block(size: int, tinyoffset: int, have: bool) -> bool:
+    """``mallocgcTiny``'s choice after it took a new 16-byte block for a ``size``-byte object: keep the new block
+    as the P's tiny block when it has more room left than the old one (``size < c.tinyoffset``) or there was
+    none (``c.tiny == 0``)."""
+    return size < tinyoffset or not have
+
+
 def check_gomaxprocs_int(gomaxprocs: object) -> int:
     """GOMAXPROCS as `gosim.boot.check_gomaxprocs` takes it (a positive integer up to 1024)."""
     if isinstance(gomaxprocs, bool) or not isinstance(gomaxprocs, (int, np.integer)):
@@ -173,7 +180,7 @@ class Allocator:
         if v == 0:
             v, span, checkGCTrigger = c.nextFree(tinySpanClass)
         # Keep the new block if it has more room left than the old one.
-        if size < c.tinyoffset or c.tiny == 0:
+        if tiny_keeps_new_block(size, c.tinyoffset, c.tiny != 0):
             c.tiny = v
             c.tinyoffset = size
         if self.writeBarrier:
@@ -491,7 +498,7 @@ class _Batch:
                     blocks.append(block)
                     offs.append(off)
                     tinyoffset = off + size
-                elif size < tinyoffset or not have:
+                elif tiny_keeps_new_block(size, tinyoffset, have):
                     block, tinyoffset, have = q, size, True
             final[pid] = (block, tinyoffset)
         subs_a = np.array(subs, dtype=np.int64)

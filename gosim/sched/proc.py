@@ -53,6 +53,8 @@ GSTATUS = {_Gidle: "idle", _Grunnable: "runnable", _Grunning: "running", _Gsysca
 _Pidle, _Prunning, _Pdead = 0, 1, 4
 
 forcePreemptNS = 10_000_000  # proc.go: the time slice before sysmon preempts
+globrunqCheckTicks = 61  # findRunnable: the global queue first on every 61st schedtick (fairness)
+sysmonIdleRounds = 50  # sysmon: its sleep doubles once more than 50 rounds in a row retook nothing
 forcegcperiod = 120_000_000_000  # proc.go: sysmon's deep sleep is at most forcegcperiod/2
 stealTries = 4
 INF = 1 << 62
@@ -483,14 +485,11 @@ class Sched:
             timers = pp.timers
             if timers and timers[0][0] <= now:
                 self.runTimers(pp, pp, now)
-            if pp.schedtick % 61 == 0 and sched.runq:  # fairness: the global queue once in a while
+            if pp.schedtick % globrunqCheckTicks == 0 and sched.runq:  # fairness: the global queue at times
                 return sched.runq.popleft(), False
-            gp = pp.runnext  # runqget
+            gp, inheritTime = runqget(pp)  # runnext first, inheriting the time slice
             if gp is not None:
-                pp.runnext = None
-                return gp, True
-            if pp.runq:
-                return pp.runq.popleft(), False
+                return gp, inheritTime
             if sched.runq:
                 return self.globrunqget_into(pp), False
             pollUntil = timers[0][0] if timers else 0
@@ -1092,7 +1091,7 @@ class Sched:
         while True:
             if idle == 0:
                 delay = 20
-            elif idle > 50:
+            elif idle > sysmonIdleRounds:
                 delay *= 2
             if delay > 10 * 1000:
                 delay = 10 * 1000
