@@ -41,6 +41,8 @@ async function startLab() {
   const settings = JSON.parse(fs.readFileSync(overrides, "utf8"));
   const docs = "@jupyterlab/docmanager-extension:plugin";
   settings[docs] = { ...(settings[docs] || {}), autosave: false };
+  // every cell in the DOM (JupyterLab 4 otherwise renders only the cells near the viewport)
+  settings["@jupyterlab/notebook-extension:tracker"] = { windowingMode: "none" };
   settings["@jupyterlab/apputils-extension:notification"] = { fetchNews: "false", checkForUpdates: false };
   fs.writeFileSync(overrides, JSON.stringify(settings, null, 2));
   const work = path.join(config, "book");
@@ -110,24 +112,36 @@ async function frameId(panel) {
   });
 }
 
+// A reader looks at each new figure before moving a control again: THINK_MS (default 1000) between moves.
+const THINK_MS = Number(process.env.THINK_MS ?? 1000);
+
 async function timeChange(page, panel, act) {
+  await page.waitForTimeout(THINK_MS);
   // Armed before the action: polls (every 5 ms) for a visible image whose src differs from before and which has
   // loaded, then waits one animation frame (the figure painted). Null after 10 s.
   const before = await frameId(panel);
   // (evaluate would wait for a returned promise: keep it on window and collect it after the action)
   await panel.evaluate((el, before) => { window.__gosimChange = new Promise((resolve) => {
-    const start = performance.now();
+    // The clock starts at the reader's input (the key or the button press reaching the page), not when the
+    // test harness begins its action.
+    let start = null;
+    const armed = performance.now();
+    const input = (e) => { if (start === null) { start = e.timeStamp; window.__gosimInputEpoch = Date.now(); } };
+    for (const type of ["keydown", "pointerdown", "mousedown"]) el.addEventListener(type, input, { capture: true, once: true });
     const poll = () => {
       const img = [...el.querySelectorAll("img")].find((i) => i.offsetParent !== null);
-      if (img && img.src !== before && img.complete && img.naturalWidth > 0) {
+      if (start !== null && img && img.src !== before && img.complete && img.naturalWidth > 0) {
         requestAnimationFrame(() => resolve(performance.now() - start));
-      } else if (performance.now() - start > 10000) resolve(null);
+      } else if (performance.now() - armed > 10000) resolve(null);
       else setTimeout(poll, 5);
     };
     poll();
   }); }, before);
+  if (process.env.DEBUG) console.log("act", Date.now());
   await act();
-  return page.evaluate(() => window.__gosimChange);
+  const ms = await page.evaluate(() => window.__gosimChange);
+  if (process.env.DEBUG) console.log("input", await page.evaluate(() => window.__gosimInputEpoch), "shown", Date.now());
+  return ms;
 }
 
 async function movePanels(page, where) {

@@ -100,12 +100,16 @@ class Panel:
                      for c in self.controls)
 
     def _warm(self, values: dict[str, Any]) -> None:
-        """Draw, in a background thread, the frames one step away along each control, so that the reader's next
-        move finds its frame ready (a live redraw then costs the comm round trip, not the draw)."""
+        """Draw, in a background thread, the frames one move away (a step along each slider, any value of a row of
+        buttons), so that the reader's next move finds its frame ready (a live redraw then costs the comm round
+        trip, not the draw)."""
         for control in self.controls:
             i = list(control.values).index(values[control.name])
-            for j in (i + 1, i - 1):
-                if 0 <= j < len(control.values):
+            # a slider moves a step at a time; a row of buttons can jump to any of its values
+            near = (i + 1, i - 1) if control.kind == "slider" else \
+                sorted(range(len(control.values)), key=lambda j: abs(j - i))
+            for j in near:
+                if 0 <= j < len(control.values) and j != i:
                     key = self._key({**values, control.name: control.values[j]})
                     if key not in self._warming:
                         self._warming[key] = _warmer().submit(self._ready, key)
