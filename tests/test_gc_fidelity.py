@@ -92,7 +92,10 @@ def test_simulated_cycle_count_within_15_percent(runs, gcchurn, name):
 
 def test_traces_parse_and_agree_with_the_program(runs):
     cycles, summary, trace, pacer = runs["gogc100"]
-    assert len(trace) == summary["cycle"]
+    # The summary counts cycles from /gc/cycles/total, which a cycle joins at mark termination; its gctrace line
+    # is printed a moment later, so a cycle that ends as the program exits may be counted without its line
+    # (seen once in about twenty runs). Every printed line is a counted cycle, in order.
+    assert summary["cycle"] - 1 <= len(trace) <= summary["cycle"]
     assert [t.n for t in trace] == list(range(1, len(trace) + 1))
     # gctrace's goal is the goal the cycle was paced against: the previous cycle's metrics goal, in MiB
     by_cycle = {c["cycle"]: c for c in cycles}

@@ -265,19 +265,7 @@ class PacingRow:
 def pacing_rows(stderr: str, cycles: list[dict], live: int) -> list[PacingRow]:
     """The steady-state cycles (the cycle before marked at least ``live`` bytes) of a gcchurn run: each gctrace
     ``gc N`` line closes cycle N, and the ``endCycle`` pacer line printed before it belongs to it."""
-    import re
-
-    from ..toolchain import gctrace  # the parsers are plain text functions; no process is started here
-
-    ends: dict[int, object] = {}
-    pending = None
-    for text in stderr.splitlines():
-        parsed = gctrace.parse_pacertrace(text)
-        if parsed and isinstance(parsed[0], gctrace.PacerEnd):
-            pending = parsed[0]
-        if m := re.match(r"gc (\d+) ", text):
-            ends[int(m[1])] = pending
-            pending = None
+    ends = pacer_ends(stderr)
     by = {int(c["cycle"]): c for c in cycles}
     rows = []
     for n, e in sorted(ends.items()):
