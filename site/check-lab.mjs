@@ -20,7 +20,7 @@ const SHOTS = path.join(ROOT, "_build", "lab-screenshots");
 const chapters = process.argv.slice(2).length ? process.argv.slice(2)
   : fs.readdirSync(path.join(ROOT, "notebooks")).filter((f) => /^\d\d-.*\.md$/.test(f)).sort()
     .map((f) => `notebooks/${f}`);
-const CELL_TIMEOUT = 900_000; // a whole chapter's run, cold caches included
+const CELL_TIMEOUT = 600_000; // a whole chapter's run, cold caches included
 fs.mkdirSync(SHOTS, { recursive: true });
 
 const failures = [];
@@ -73,6 +73,21 @@ function stopLab(server) {
 }
 
 // Run all cells through JupyterLab's own command, wait until the kernel is idle and no cell is queued.
+async function pendingCell(page) {
+  return page.evaluate(() => {
+    const nb = window.jupyterapp.shell.currentWidget;
+    const cells = nb.content.model.cells;
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells.get(i);
+      if (cell.type === "code" && cell.executionCount == null) {
+        return `cell ${i + 1} (kernel ${nb.sessionContext.session?.kernel?.status}): ` +
+          cell.sharedModel.getSource().split("\n").slice(0, 3).join(" / ").slice(0, 200);
+      }
+    }
+    return `none (kernel ${nb.sessionContext.session?.kernel?.status})`;
+  });
+}
+
 async function runAll(page) {
   await page.evaluate(() => window.jupyterapp.commands.execute("notebook:run-all-cells"));
   // Done when every code cell has an execution count and the kernel is idle (between two cells it is idle for
@@ -81,12 +96,19 @@ async function runAll(page) {
     const nb = window.jupyterapp.shell.currentWidget;
     const kernel = nb?.sessionContext?.session?.kernel;
     const cells = nb.content.model.cells;
+    let failed = false;
     for (let i = 0; i < cells.length; i++) {
       const cell = cells.get(i);
-      if (cell.type === "code" && cell.executionCount == null) return false;
+      if (cell.type !== "code") continue;
+      if ((cell.toJSON().outputs || []).some((o) => o.output_type === "error")) failed = true;
+      else if (cell.executionCount == null && !failed) return false;
     }
+    // after an error JupyterLab runs nothing more: done (the error is reported)
     return kernel && kernel.status === "idle";
-  }, null, { timeout: CELL_TIMEOUT, polling: 500 });
+  }, null, { timeout: CELL_TIMEOUT, polling: 500 }).catch(async (err) => {
+    throw new Error(`the chapter did not finish running within ${CELL_TIMEOUT / 1000} s; waiting on ` +
+      `${await pendingCell(page).catch(() => "?")}: ${err.message.split("\n")[0]}`);
+  });
 }
 
 async function errors(page) {
