@@ -69,12 +69,13 @@ def test_goal_below_the_live_heap_one_p(limit):
 @pytest.mark.parametrize("name", ["gogc50", "gogc100", "gogc200"])
 def test_model_trigger_matches_the_runtime_every_cycle(name):
     """The model's trigger, fed the runtime's heapMarked, stacks, globals, expected scan work and cons/mark,
-    against heapLive when each steady cycle started: within one span past it (chapter 4's check)."""
+    against heapLive when each steady cycle started: within two spans past it, nearly always one: another span
+    can be cached between the trigger test and gcStart reading heapLive (chapter 4's check)."""
     r = gctrace.run_gcchurn(LIVE_MIB, 768, CONFIGS[name])
     rows = [t for t in checks.trigger_rows(r["stderr"], r["cycles"], LIVE_MIB << 20) if t.steady]
     assert len(rows) >= 8
     span = checks.largest_span()
-    assert all(0 <= t.excess < span for t in rows), [t for t in rows if not 0 <= t.excess < span]
+    assert all(0 <= t.excess < 2 * span for t in rows), [t for t in rows if not 0 <= t.excess < 2 * span]
 
 
 @pytest.mark.parametrize("name", CONFIGS)

@@ -64,6 +64,8 @@ def test_static_figure_is_a_lazy_file(tmp_path, monkeypatch):
 
 
 def test_live_panel_draws_the_next_frames_ahead():
+    import asyncio
+
     drawn = []
 
     def draw(n):
@@ -71,11 +73,19 @@ def test_live_panel_draws_the_next_frames_ahead():
         return _draw(n, "red")
 
     panel = Panel(draw, [Control("n", [2, 3, 4, 5])])
-    box = panel.live()
-    for future in list(panel._warming.values()):
-        future.result()
-    assert sorted(drawn) == [2, 3]  # the shown frame, and the one a step away, drawn ahead
-    box.controls["n"].index = 1  # the reader's step finds its frame ready: no second draw of 3
-    for future in list(panel._warming.values()):
-        future.result()
-    assert sorted(drawn) == [2, 3, 4] and box.image.value == panel.frame(n=3)
+
+    async def reader():
+        box = panel.live()
+        assert drawn == [2]  # the shown frame now; the next one when the kernel's loop is idle
+        await asyncio.sleep(0.5)
+        assert sorted(drawn) == [2, 3]
+        box.controls["n"].index = 1  # the reader's step finds its frame ready: no second draw of 3
+        assert sorted(drawn) == [2, 3] and box.image.value == panel.frame(n=3)
+        await asyncio.sleep(0.5)
+        assert sorted(drawn) == [2, 3, 4]  # and the next one ahead again
+
+    asyncio.run(reader())
+    panel2 = Panel(draw, [Control("n", [6, 7])])
+    drawn.clear()
+    panel2.live()  # no event loop (a script): nothing drawn ahead, nothing left running
+    assert drawn == [6]

@@ -71,7 +71,9 @@ class Panel:
     caption: Callable[..., str] | None = None
     dpi: int = 80
     _cache: Any = field(default=None, init=False, repr=False)
-    _warming: dict = field(default_factory=dict, init=False, repr=False)  # key -> Future of its PNG
+    _ahead: list = field(default_factory=list, init=False, repr=False)  # keys to draw ahead, nearest first
+    _queued: set = field(default_factory=set, init=False, repr=False)
+    _scheduled: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self):
         names = [c.name for c in self.controls]
@@ -89,20 +91,16 @@ class Panel:
             if values.get(control.name, control.values[0]) not in control.values:
                 raise ValueError(f"{control.name} must be one of {list(control.values)}, "
                                  f"got {values.get(control.name)!r}")
-        key = self._key(values)
-        pending = self._warming.get(key)
-        if pending is not None:  # being drawn ahead in the background: wait for it rather than draw it twice
-            return pending.result()
-        return self._cache(key)
+        return self._cache(self._key(values))
 
     def _key(self, values: dict[str, Any]) -> tuple:
         return tuple((c.name, values.get(c.name, c.default if c.default is not None else c.values[0]))
                      for c in self.controls)
 
     def _warm(self, values: dict[str, Any]) -> None:
-        """Draw, in a background thread, the frames one move away (a step along each slider, any value of a row of
-        buttons), so that the reader's next move finds its frame ready (a live redraw then costs the comm round
-        trip, not the draw)."""
+        """Queue the frames one move away (a step along each slider, any value of a row of buttons) to be drawn
+        while the kernel is idle, so that the reader's next move finds its frame ready (a live redraw then costs
+        the comm round trip, not the draw)."""
         for control in self.controls:
             i = list(control.values).index(values[control.name])
             # a slider moves a step at a time; a row of buttons can jump to any of its values
@@ -111,16 +109,35 @@ class Panel:
             for j in near:
                 if 0 <= j < len(control.values) and j != i:
                     key = self._key({**values, control.name: control.values[j]})
-                    if key not in self._warming:
-                        self._warming[key] = _warmer().submit(self._ready, key)
+                    if key not in self._queued:
+                        self._queued.add(key)
+                        self._ahead.append(key)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """Draw the next frame ahead when the kernel is idle: one frame per turn of the kernel's event loop, so a
+        reader's click waits at most one frame's draw, and nothing runs beside a cell or in another thread.
+        Without a running event loop (a script, a test) nothing is drawn ahead."""
+        if self._scheduled or not self._ahead:
+            return
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._scheduled = True
+        loop.call_later(0.02, self._draw_ahead)
+
+    def _draw_ahead(self) -> None:
+        self._scheduled = False
+        if self._ahead:
+            self._ready(self._ahead.pop(0))
+        self._schedule()
 
     def text(self, **values: Any) -> str:
         """The caption for one combination of control values ("" without a caption function)."""
-        key = self._key(values)
-        pending = self._warming.get(key)
-        if pending is not None:  # drawn ahead with its frame: wait rather than compute it twice
-            pending.result()
-        return self._captions(key)
+        return self._captions(self._key(values))
 
     def _caption(self, key: tuple) -> str:
         return self.caption(**dict(key)) if self.caption else ""
@@ -216,17 +233,3 @@ class Panel:
         from IPython.display import display
 
         display(self.static() if static_mode() else self.live())
-
-
-_WARMER = None
-
-
-def _warmer():
-    """One background thread for every panel's frame warming (matplotlib's font cache is per thread, and each
-    frame is its own Figure, so drawing off the main thread is safe)."""
-    global _WARMER
-    if _WARMER is None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _WARMER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gosim-warm")
-    return _WARMER
