@@ -9,32 +9,35 @@ which starts sysmon, runs the runtime's init tasks, enables the GC, runs every p
 Two variants: ``"current"`` (the installed go1.27 runtime, checked against gdb by the tests) and ``"1.10"`` (the
 seed's notes: ``newproc(siz, fn)``, ``runtime_init``/``main_init``, no ``mstart0``).
 
-The state is computed, not written down: a small `Runtime` with the scheduler's own names (``procresize``,
-``newproc``, ``runqput``, ``wakep``, ``schedule``, ``gopark``, ``ready``) executes each step's effect. What it
-leaves out:
+The state is computed, not written down, by chapter 5's scheduler (`gosim.sched.proc.Sched`): its g/m/p,
+``procresize``, ``newproc``, ``runqput``, ``wakep``, ``startm``, ``handoffp``, ``schedule``, ``findRunnable``,
+``stealWork``, and the lock of init to m0 (``lockOSThread`` in runtime.main; when the main goroutine blocks,
+``schedule`` calls ``stoplockedm``, which hands m0's P off; the M that finds it runnable again calls
+``startlockedm``). From ``runtime.schedule`` on, the rest of the chain is the main goroutine's code, run inside
+the scheduler's event loop; the helpers are goroutines that send on gcenable's channel and park. What it leaves
+out:
 
-- threads' real interleaving. Where the runtime races (a spinning M stealing a new goroutine), the model takes
-  one canonical path: a new goroutine that parks at once (forcegc, bgsweep, bgscavenge, the GOMAXPROCS updater)
-  runs on a woken M when an idle P exists, and otherwise waits in ``runnext`` until the main goroutine blocks.
-- the lock of the main goroutine to m0 during init (``lockOSThread`` in runtime.main). In the runtime, when main
-  blocks in gcenable, ``schedule`` sees the lock and calls ``stoplockedm``: m0 sleeps and ``handoffp`` gives its P
-  to another M, which runs the helpers and hands a P back (``startlockedm``). The model lets m0 run them itself,
-  so it counts one OS thread fewer at main.main than the runtime (gdb: 3 or 4 at GOMAXPROCS=1, the model 2).
+- threads' real interleaving: one deterministic run, each thread taking `gosim.sched.Costs` to start or wake and
+  the main goroutine's own work none. It predicts the most common thread count gdb sees at main.main
+  (GOMAXPROCS=1: 3, 2: 4, 4: 5; tests/test_boot_threads.py), not the race that adds one M.
 - sysmon's preemption of the main goroutine. G1 starts from runnext with inheritTime, so P0's schedtick is still
-  0 (the model tracks ``schedtick`` and shows it) and sysmon's first ``retake`` preempts it; in the runtime that
-  is another hand-off of the P. The model never preempts.
+  0 (the model tracks ``schedtick`` and shows it) and sysmon's first ``retake`` may preempt it; the boot takes
+  microseconds of virtual time, so the model's sysmon never does.
 
 Goroutine ids come from per-P caches of 16 (``goidcache``, `goids` models it). The model creates every boot
 goroutine on P0, so it numbers them 1..5, as the runtime always does at GOMAXPROCS=1. With more Ps the main
 goroutine can come back from a hand-off on another P (``startlockedm`` gives m0 the P of the M that found it
-runnable) and the next ids come from that P's batch (17, 33, ...): the model leaves that out.
+runnable) and the next ids come from that P's batch (17, 33, ...): the scheduler numbers in creation order.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 
 from .history import Change
+from .sched import proc as sp
+from .sched.chan import hchan
+from .sched.runq import runqput
 
 GOMAXPROCS_LIMIT = 1024
 UPDATER = "runtime.updateMaxProcsGoroutine"  # the GOMAXPROCS updater goroutine's start function (Go 1.25)
@@ -74,6 +77,14 @@ class M:
     curg: int | None = None  # None: on its g0 (scheduler) stack, or asleep
     spinning: bool = False
     idle: bool = False  # parked in sched.midle (stopm)
+    nextp: int | None = None  # woken (startm, startlockedm) and on its way to this P
+    mstartfn: str | None = None  # what newm started it for: runtime.sysmon, runtime.mspinning (wakep), or none
+    locked: bool = False  # a G is locked to it (lockOSThread): it runs no other
+
+    @property
+    def thread(self) -> int:
+        """gdb's thread number: threads are numbered in creation order, and M ids too (m0 is thread 1)."""
+        return self.id + 1
 
 
 @dataclass(frozen=True)
@@ -129,6 +140,15 @@ class Boot:
     steps: tuple[Step, ...]
     states: tuple[State, ...]
     ran: tuple[str, ...] = ()  # the runtime's helper goroutines in the order they first ran (what they run)
+    ran_on: tuple[int, ...] = ()  # the M that first ran each of ``ran``
+
+    def helper_threads(self) -> dict[str, int]:
+        """Which OS thread (gdb's number: M id + 1) first ran each helper, by what it runs."""
+        return {fn: mid + 1 for fn, mid in zip(self.ran, self.ran_on)}
+
+    def threads_at(self, function: str = "main.main") -> int:
+        """How many OS threads (``allm``) exist when ``function`` is first entered."""
+        return self.state_at(function).threads
 
     def chain(self) -> list[str]:
         """The functions from the ELF entry to ``main.main``, in call order (repeats included)."""
@@ -157,26 +177,54 @@ class Boot:
         return [g.fn for g in sorted(self.states[-1].gs, key=lambda g: g.goid)]
 
 
-# --- the runtime, small ---------------------------------------------------------------------------------------
+# --- the runtime: gosim.sched's scheduler, driven through the boot -----------------------------------------------
+
+# The chain is a generator of `Step`s and, once m0 has entered the scheduler, of the actions the main goroutine
+# takes (`gosim.sched.proc`'s go, recv, park...): from `SCHEDULE` on, the rest of the chain is G1's code and runs
+# inside the scheduler's event loop, so each Step's state is what the scheduler holds at that moment.
+SCHEDULE = ("schedule",)
+LIMIT_NS = 1_000_000_000  # the boot ends within microseconds of virtual time; a model that does not is broken
+
+_GSTATUS = {sp._Grunnable: "runnable", sp._Grunning: "running", sp._Gwaiting: "waiting", sp._Gdead: "dead"}
 
 
-@dataclass
 class Runtime:
-    """Just enough of ``schedt``, ``allm``, ``allp`` and ``allgs`` to follow the boot, with the runtime's verbs."""
+    """The boot's process: a `gosim.sched.proc.Sched` (chapter 5's scheduler: ``allm``, ``allp``, ``allgs``,
+    ``sched``) and the few flags of the chain (heap, GC, signals, init tasks), with the runtime's verbs the chain
+    calls: ``rt0_go``, ``procresize``, ``newproc`` of the main goroutine, ``newm`` of sysmon,
+    ``lockOSThread``/``unlockOSThread``. The rest (wakep, startm, handoffp, stoplockedm, startlockedm, schedule,
+    findRunnable, stealWork, stopm) is the scheduler's own."""
 
-    gomaxprocs: int
-    ms: dict[int, M] = field(default_factory=dict)
-    ps: dict[int, P] = field(default_factory=dict)
-    gs: dict[int, G] = field(default_factory=dict)
-    flags: dict[str, object] = field(default_factory=dict)
-    blocked_main: bool = False
-    sent: int = 0  # values sent on gcenable's channel and not yet received
-    ran: list[str] = field(default_factory=list)  # helpers in the order they first run
+    def __init__(self, gomaxprocs: int) -> None:
+        self.gomaxprocs = gomaxprocs
+        self.s = sp.Sched(gomaxprocs, record=False)
+        self.flags: dict[str, object] = {}
+        self.ran: list[tuple[str, int]] = []  # (what a helper runs, the M that first ran it), in that order
+        self.runs: dict[str, str] = {}  # a compiler wrapper's name → what it calls (gowrap1 → bgsweep)
+        self.m0 = None
+        self.sysmon = None
+        self.main_prog = None  # set by `boot`: the rest of the chain, as G1's program
 
     def snapshot(self) -> State:
+        s = self.s
+        midle = {id(mp) for mp in s.sched.midle}
+
+        def curg(mp):
+            return mp.curg.goid if mp.curg is not None and mp.curg.status == sp._Grunning else None
+
+        ms = tuple(M(mp.id, "m0" if mp is self.m0 else "sysmon" if mp is self.sysmon else "worker",
+                     p=mp.p.id if mp.p is not None else None, curg=curg(mp), spinning=mp.spinning,
+                     idle=id(mp) in midle, nextp=mp.nextp.id if mp.nextp is not None else None,
+                     mstartfn=mp.mstartfn, locked=mp.lockedg is not None)
+                   for mp in s.allm)
+        ps = tuple(P(pp.id, "running" if pp.status == sp._Prunning else "idle", pp.m.id if pp.m is not None else None,
+                     pp.runnext.goid if pp.runnext is not None else None, tuple(gp.goid for gp in pp.runq),
+                     pp.schedtick) for pp in s.allp)
+        gs = tuple(G(gp.goid, gp.name, _GSTATUS[gp.status],
+                     gp.waitreason or None if gp.status == sp._Gwaiting else None, runs=self.runs.get(gp.name))
+                   for gp in s.allgs)
         return State(
-            gomaxprocs=len(self.ps), ms=tuple(self.ms[k] for k in sorted(self.ms)),
-            ps=tuple(self.ps[k] for k in sorted(self.ps)), gs=tuple(self.gs[k] for k in sorted(self.gs)),
+            gomaxprocs=len(s.allp), ms=ms, ps=ps, gs=gs,
             heap=bool(self.flags.get("heap")), gc_enabled=bool(self.flags.get("gc")),
             main_started=bool(self.flags.get("mainStarted")), signals=bool(self.flags.get("signals")),
             inits_done=tuple(self.flags.get("inits", ())), exited=bool(self.flags.get("exited")),
@@ -184,125 +232,45 @@ class Runtime:
 
     # rt0_go: m0 and g0 are static; rt0_go links them (m0.g0 = &g0, g0.m = &m0) and sets TLS.
     def rt0_go(self) -> None:
-        self.ms[0] = M(0, "m0")
+        self.m0 = self.s.newm_struct()
 
     def procresize(self, n: int) -> None:
-        """Creates P0..Pn-1 (each with an mcache); the current M (m0) takes P0, the others go idle."""
-        self.ps = {i: P(i, "idle") for i in range(n)}
-        self.ps[0] = replace(self.ps[0], status="running", m=0)
-        self.ms[0] = replace(self.ms[0], p=0)
+        """schedinit's ``procresize(procs)``: from no Ps (``gomaxprocs`` is 0 until then) to ``n``; m0 keeps P0,
+        the others go on the idle list, P1 on top. The scheduler's own procresize, without a world to stop."""
+        self.s.gomaxprocs = 0
+        self.s.procresize_stw(self.m0, n)
 
-    def newproc(self, fn: str, *, runs: str | None = None, parks: str | None = None,
-                readies_main: bool = False) -> int:
-        """``go fn()`` on m0: a new runnable G in the current P's runnext; ``wakep`` once main has started.
+    def newproc_main(self) -> None:
+        """rt0_go's ``newproc(mainPC)``: G1 into P0's runnext. ``mainStarted`` is false, so no ``wakep``."""
+        s = self.s
+        gp = s.newg(self.main_prog(), "runtime.main", 0)
+        s.main = gp
+        runqput(s.allp[0], gp, True, s.sched)
 
-        ``parks`` is the wait reason the goroutine parks with as soon as it runs (the runtime's helpers all
-        start by parking); ``readies_main`` says it sends on the channel main waits on (gcenable's).
-        """
-        goid = len(self.gs) + 1
-        self.gs[goid] = G(goid, fn, "runnable", runs=runs)
-        self.flags.setdefault("behaviour", {})[goid] = (parks, readies_main)
-        self.runqput(0, goid, next_=True)
-        if self.flags.get("mainStarted"):
-            self.wakep()
-        return goid
+    def newm_sysmon(self) -> None:
+        """``newm(sysmon, nil, -1)``: sysmon's own M, with no P."""
+        self.sysmon = self.s.newm_sysmon()
 
-    def runqput(self, pid: int, goid: int, *, next_: bool) -> None:
-        p = self.ps[pid]
-        if next_:
-            runq = p.runq + ((p.runnext,) if p.runnext is not None else ())  # the old runnext goes to the tail
-            self.ps[pid] = replace(p, runnext=goid, runq=runq)
-        else:
-            self.ps[pid] = replace(p, runq=p.runq + (goid,))
+    def lockOSThread(self) -> None:
+        self.s.lockOSThread(self.m0)
 
-    def runqget(self, pid: int) -> int | None:
-        """``runqget``: runnext first, which inherits the current time slice (``inheritTime``, no new
-        ``schedtick``); a G from the queue starts a new slice (``execute`` does ``schedtick++``)."""
-        p = self.ps[pid]
-        if p.runnext is not None:
-            self.ps[pid] = replace(p, runnext=None)
-            return p.runnext
-        if p.runq:
-            self.ps[pid] = replace(p, runq=p.runq[1:], schedtick=p.schedtick + 1)
-            return p.runq[0]
-        return None
+    def unlockOSThread(self) -> None:
+        self.s.unlockOSThread(self.m0)
 
-    def newm(self, role: str, p: int | None = None) -> int:
-        mid = len(self.ms)
-        self.ms[mid] = M(mid, role, p=p)
-        return mid
+    def helper(self, fn: str, reason: str, *, runs: str | None = None, c: hchan | None = None):
+        """``go fn()`` for one of the runtime's helpers: the action the main goroutine yields. The helper notes
+        which M runs it, sends on ``c`` if given (gcenable's channel), and parks with ``reason``."""
+        if runs:
+            self.runs[fn] = runs
 
-    def wakep(self) -> None:
-        """An idle P and no spinning M: start (or wake) an M that spins, steals the new G and runs it.
+        def program():
+            mp = next(m for m in self.s.allm if m.curg is not None and m.curg.name == fn)
+            self.ran.append((runs or fn, mp.id))
+            if c is not None:
+                yield sp.send(c)
+            yield sp.park(reason)
 
-        Canonical path of the model: that G parks at once, so the M finds nothing more, puts its P back on the
-        idle list and stops (``stopm``).
-        """
-        idle = [p for p in self.ps.values() if p.status == "idle"]
-        if not idle:
-            return
-        pp = idle[0].id
-        mid = next((m.id for m in self.ms.values() if m.idle), None)
-        if mid is None:
-            mid = self.newm("worker")
-        self.ms[mid] = replace(self.ms[mid], idle=False, spinning=True, p=pp)
-        self.ps[pp] = replace(self.ps[pp], status="running", m=mid)
-        goid = self.ps[0].runnext  # runqsteal takes the victim's runnext when its queue is empty
-        if goid is not None:
-            self.ps[0] = replace(self.ps[0], runnext=None)
-            # a stolen G starts a new time slice on the thief's P (execute with inheritTime false)
-            self.ps[pp] = replace(self.ps[pp], schedtick=self.ps[pp].schedtick + 1)
-            self.execute(mid, goid)
-        self.ms[mid] = replace(self.ms[mid], spinning=False, p=None, idle=True, curg=None)
-        self.ps[pp] = replace(self.ps[pp], status="idle", m=None)
-
-    def execute(self, mid: int, goid: int) -> None:
-        """Run a goroutine until it parks (the helpers' first act); a gcenable helper sends on main's channel."""
-        self.gs[goid] = replace(self.gs[goid], status="running")
-        g = self.gs[goid]
-        if (g.runs or g.fn) not in self.ran:
-            self.ran.append(g.runs or g.fn)
-        parks, sends = self.flags["behaviour"].get(goid, (None, False))
-        if parks:
-            self.gopark(goid, parks)
-        if sends:
-            self.sent += 1
-            if self.blocked_main:
-                self.ready(1, self.ms[mid].p)
-
-    def gopark(self, goid: int, reason: str) -> None:
-        self.gs[goid] = replace(self.gs[goid], status="waiting", waitreason=reason)
-
-    def ready(self, goid: int, pid: int) -> None:
-        self.gs[goid] = replace(self.gs[goid], status="runnable", waitreason=None)
-        self.runqput(pid, goid, next_=True)
-
-    def schedule(self, mid: int = 0) -> int | None:
-        """``schedule`` → ``findRunnable`` → ``runqget`` (runnext first) → ``execute``."""
-        pid = self.ms[mid].p
-        goid = self.runqget(pid)
-        if goid is not None:
-            self.ms[mid] = replace(self.ms[mid], curg=goid)
-            self.gs[goid] = replace(self.gs[goid], status="running")
-        return goid
-
-    def block_main(self, reason: str, receives: int) -> None:
-        """The main goroutine receives ``receives`` values on a channel (``<-c``). When none is there it parks,
-        and m0 runs what P0 holds (runnext first, then the run queue) until a sender readies it again."""
-        for _ in range(receives):
-            if not self.sent:
-                self.blocked_main = True
-                self.gopark(1, reason)
-                self.ms[0] = replace(self.ms[0], curg=None)
-                while (goid := self.runqget(0)) != 1:
-                    if goid is None:
-                        raise AssertionError("the main goroutine blocked with nothing left to run")
-                    self.ms[0] = replace(self.ms[0], curg=goid)
-                    self.execute(0, goid)
-                self.blocked_main = False
-                self.gs[1] = replace(self.gs[1], status="running")
-                self.ms[0] = replace(self.ms[0], curg=1)
-            self.sent -= 1
+        return sp.go(program(), fn)
 
 
 # --- the two chains -------------------------------------------------------------------------------------------
@@ -345,7 +313,7 @@ def _current(rt: Runtime, inittasks: tuple[str, ...]):
                f"Creates allp[0..{rt.gomaxprocs - 1}], each P with its mcache; m0 acquires P0, the other "
                f"{rt.gomaxprocs - 1} go on the idle list.",
                "Same idea in Go 1.10, where GOMAXPROCS defaulted to the CPU count.")
-    rt.newproc("runtime.main")
+    rt.newproc_main()
     yield Step("runtime.newproc", _F + "proc.go", "runtime.rt0_go",
                "rt0_go pushes mainPC and calls newproc: G1 gets a 2 KiB stack, returns into goexit, is runnable "
                "and goes into P0's runnext. mainStarted is false, so no other M is woken.",
@@ -361,7 +329,7 @@ def _current(rt: Runtime, inittasks: tuple[str, ...]):
     yield Step("runtime.mstart1", _F + "proc.go", "runtime.mstart0",
                "Saves g0's context for later, minit (signal stack and mask); on m0 mstartm0 installs the "
                "signal handlers (initsig); then schedule().", "Same in Go 1.10.")
-    rt.schedule(0)
+    yield SCHEDULE  # from here on the chain is the main goroutine's code, run by the scheduler
     yield Step("runtime.schedule", _F + "proc.go", "runtime.mstart1",
                "findRunnable → runqget takes G1 from P0's runnext (it inherits the time slice) → execute → "
                "gogo switches from g0's stack to G1's.", "Same in Go 1.10.")
@@ -370,10 +338,12 @@ def _current(rt: Runtime, inittasks: tuple[str, ...]):
                "The main goroutine, on m0: maximum stack size 1 GB, mainStarted = true (newproc may wake Ms now); "
                "after starting sysmon it locks itself to m0 (lockOSThread) until every package's init is done, "
                "because some C libraries must be called from the main thread.", "Same start in Go 1.10.")
-    rt.newm("sysmon")
+    rt.newm_sysmon()
     yield Step("runtime.newm", _F + "proc.go", "runtime.main",
-               "Starts sysmon on a new M with no P: it runs without one forever, retaking Ps and preempting.",
+               "Starts sysmon on a new M with no P: it runs without one forever, retaking Ps and preempting. "
+               "Then lockOSThread: the main goroutine and m0 are wired together until every init has run.",
                "Same in Go 1.10.")
+    rt.lockOSThread()
     yield Step("runtime.doInit", _F + "proc.go", "runtime.main",
                "doInit(runtime_inittasks), inlined in runtime.main: the runtime's own init tasks ("
                + ", ".join(RUNTIME_INITTASKS) + "), each through doInit1.",
@@ -388,7 +358,7 @@ def _current(rt: Runtime, inittasks: tuple[str, ...]):
                "package's `func init`s in file order.",
                "Go 1.10: runtime.main called it as runtime_init(), and it called runtime.init.0..5 itself. "
                "Today doInit1 calls it, and then each runtime.init.N.")
-    rt.newproc("runtime.forcegchelper", parks="force gc (idle)")
+    yield rt.helper("runtime.forcegchelper", "force gc (idle)")
     yield Step("runtime.newproc", _F + "proc.go", "runtime.init.7",
                "proc.go's `func init` (runtime.init.7, the last of runtime's init functions) runs "
                "`go forcegchelper()`: the second goroutine, which parks (force gc (idle)) until sysmon wakes it "
@@ -399,13 +369,15 @@ def _current(rt: Runtime, inittasks: tuple[str, ...]):
                "Starts the background sweeper and scavenger and waits on a channel until both have started; then "
                "memstats.enablegc = true.",
                "Go 1.10 started only bgsweep here; the background scavenger goroutine came in Go 1.13.")
-    rt.newproc("runtime.gcenable.gowrap1", runs="runtime.bgsweep", parks="GC sweep wait", readies_main=True)
+    c = hchan(2, "gcenable")
+    yield rt.helper("runtime.gcenable.gowrap1", "GC sweep wait", runs="runtime.bgsweep", c=c)
     yield Step("runtime.newproc", _F + "proc.go", "runtime.gcenable",
                "`go bgsweep(c)`: the compiler wrapped the call in gcenable.gowrap1, a closure with no "
                "arguments. It sends on c and parks (GC sweep wait).",
                "Go 1.10 called newproc with the argument size and bgsweep itself.")
-    rt.newproc("runtime.gcenable.gowrap2", runs="runtime.bgscavenge", parks="GC scavenge wait", readies_main=True)
-    rt.block_main("chan receive", 2)
+    yield rt.helper("runtime.gcenable.gowrap2", "GC scavenge wait", runs="runtime.bgscavenge", c=c)
+    yield sp.recv(c)
+    yield sp.recv(c)
     rt.flags["gc"] = True
     yield Step("runtime.newproc", _F + "proc.go", "runtime.gcenable",
                "`go bgscavenge(c)` (gowrap2). Then main waits twice on c: " + _blocking(rt) + " Both "
@@ -413,14 +385,15 @@ def _current(rt: Runtime, inittasks: tuple[str, ...]):
     yield Step("runtime.defaultGOMAXPROCSUpdateEnable", _F + "proc.go", "runtime.main",
                "Unless GODEBUG=updatemaxprocs=0, starts the goroutine that applies a changed CPU limit to "
                "GOMAXPROCS.", "New in Go 1.25; Go 1.10 had no such goroutine.")
-    rt.newproc("runtime.updateMaxProcsGoroutine", parks="GOMAXPROCS updater (idle)")
+    yield rt.helper("runtime.updateMaxProcsGoroutine", "GOMAXPROCS updater (idle)")
     yield Step("runtime.newproc", _F + "proc.go", "runtime.defaultGOMAXPROCSUpdateEnable",
                "`go updateMaxProcsGoroutine()`: the fifth goroutine." + _woken(rt), "New in Go 1.25.")
     rt.flags["inits"] = list(RUNTIME_INITTASKS) + list(inittasks)
+    rt.unlockOSThread()
     packages = ", ".join(inittasks) if inittasks else "none: this program's packages have no init work"
     yield Step("runtime.doInit", _F + "proc.go", "runtime.main",
                f"doInit(moduledata.inittasks): every package's init in the linker's order ({packages}), still on "
-               "m0 and the main goroutine (chapter 2).",
+               "m0 and the main goroutine (chapter 2); then unlockOSThread: main.main may run on any M.",
                "Go 1.10 called main_init(), the compiler-generated main.init, which called each import's init "
                "guarded by an initdone· flag; Go 1.13 introduced init tasks, Go 1.21 let the linker order them.")
     yield Step("main.main", "main.go", "runtime.main",
@@ -432,17 +405,18 @@ def _current(rt: Runtime, inittasks: tuple[str, ...]):
 
 
 def _woken(rt: Runtime) -> str:
-    if len(rt.ps) == 1:
-        return " GOMAXPROCS is 1: no idle P, so it waits in P0's runnext until main blocks."
-    return " An idle P exists, so wakep starts a spinning M that steals it and runs it until it parks."
+    if rt.gomaxprocs == 1:
+        return " GOMAXPROCS is 1: wakep finds no idle P, so it waits in P0's runnext."
+    return (" An idle P and no spinning M: wakep hands the P to an M (a new thread if none is idle, started in "
+            "mspinning), which spins and steals from P0.")
 
 
 def _blocking(rt: Runtime) -> str:
-    if len(rt.ps) == 1:
-        return ("main parks; in the runtime m0 is locked to it, so it sleeps (stoplockedm) and handoffp gives P0 "
-                "to another M, which runs every goroutine created so far (runnext first, then the run queue). "
-                "The model runs them on m0.")
-    return "spinning Ms already ran the helpers, so the values are there."
+    ran = ", ".join(f"{fn.removeprefix('runtime.')} on M{mid}" for fn, mid in rt.ran)
+    return ("main parks, and m0 is locked to it: schedule calls stoplockedm, handoffp gives m0's P to another M "
+            "(a new thread when none is idle) and m0 sleeps. A helper's send readies main into runnext; the M "
+            "that picks it up cannot run it and calls startlockedm: it hands m0 its P, wakes it and stops. "
+            f"In the model: {ran}.")
 
 
 def _go110(rt: Runtime, inittasks: tuple[str, ...]):
@@ -464,29 +438,32 @@ def _go110(rt: Runtime, inittasks: tuple[str, ...]):
     yield Step("runtime.gcinit", f + "mgc.go", "runtime.schedinit", "GOGC read; first trigger.")
     rt.procresize(rt.gomaxprocs)
     yield Step("runtime.procresize", f + "proc.go", "runtime.schedinit", "Creates the Ps; m0 takes P0.")
-    rt.newproc("runtime.main")
+    rt.newproc_main()
     yield Step("runtime.newproc", f + "proc.go", "runtime.rt0_go",
                "newproc(siz=0, fn=mainPC): rt0_go pushed the function and the argument size $0. G1 → runnext.")
     yield Step("runtime.mstart", f + "proc.go", "runtime.rt0_go", "Go function: stack bounds, then mstart1.")
     rt.flags["signals"] = True
     yield Step("runtime.mstart1", f + "proc.go", "runtime.mstart", "minit; on m0 initsig; schedule().")
-    rt.schedule(0)
+    yield SCHEDULE
     yield Step("runtime.schedule", f + "proc.go", "runtime.mstart1", "runqget finds G1; execute; gogo.")
     rt.flags["mainStarted"] = True
     yield Step("runtime.main", f + "proc.go", "runtime.schedule", "maxstacksize; mainStarted = true.")
-    rt.newm("sysmon")
-    yield Step("runtime.newm", f + "proc.go", "runtime.main", "sysmon on its own M, no P.")
+    rt.newm_sysmon()
+    yield Step("runtime.newm", f + "proc.go", "runtime.main", "sysmon on its own M, no P; then lockOSThread.")
+    rt.lockOSThread()
     rt.flags["inits"] = ["runtime"]
     yield Step("runtime.init", f + "proc.go", "runtime.main",
                "runtime_init(): the compiler-generated init of package runtime, calling runtime.init.0..5.")
-    rt.newproc("runtime.forcegchelper", parks="force gc (idle)")
+    yield rt.helper("runtime.forcegchelper", "force gc (idle)")
     yield Step("runtime.newproc", f + "proc.go", "runtime.init", "runtime.init.4: go forcegchelper().")
     yield Step("runtime.gcenable", f + "mgc.go", "runtime.main", "go bgsweep(c); <-c; enablegc = true.")
-    rt.newproc("runtime.bgsweep", parks="GC sweep wait", readies_main=True)
-    rt.block_main("chan receive", 1)
+    c = hchan(1, "gcenable")
+    yield rt.helper("runtime.bgsweep", "GC sweep wait", c=c)
+    yield sp.recv(c)
     rt.flags["gc"] = True
     yield Step("runtime.newproc", f + "proc.go", "runtime.gcenable", "newproc(siz, bgsweep).")
     rt.flags["inits"] = ["runtime", *inittasks, "main"]
+    rt.unlockOSThread()
     yield Step("main.init", "<autogenerated>", "runtime.main",
                "main_init(): main.init calls each import's init (guarded by initdone·), then main.init.0, ...")
     yield Step("main.main", "main.go", "runtime.main", "The program.")
@@ -522,12 +499,35 @@ def boot(version: str = "current", gomaxprocs: int = 4, inittasks: tuple[str, ..
         raise ValueError(f"version must be one of {', '.join(VERSIONS)}, got {version!r}")
     n = check_gomaxprocs(gomaxprocs)
     rt = Runtime(n)
-    chain = _current if version == "current" else _go110
+    chain = (_current if version == "current" else _go110)(rt, tuple(inittasks))
     steps, states = [], []
-    for step in chain(rt, tuple(inittasks)):
+
+    def record(step: Step) -> None:
         steps.append(step)
         states.append(rt.snapshot())
-    return Boot(version, n, tuple(steps), tuple(states), tuple(rt.ran))
+
+    def main_goroutine():
+        """G1's program: the rest of the chain, its Steps recorded as G1 reaches them, its actions run."""
+        for item in chain:
+            if isinstance(item, Step):
+                record(item)
+            else:
+                yield item
+
+    rt.main_prog = main_goroutine
+    for item in chain:  # m0, before the scheduler: rt0_go ... mstart1
+        if isinstance(item, Step):
+            record(item)
+        elif item is SCHEDULE:
+            break
+    s = rt.s
+    s.schedule(rt.m0)
+    s.run(LIMIT_NS)
+    if not s.exited or steps[-1].function != "runtime.exit":
+        raise RuntimeError(f"the boot model did not reach exit: {len(steps)} steps, the last "
+                           f"{steps[-1].function}, t={s.now} ns")
+    return Boot(version, n, tuple(steps), tuple(states), tuple(fn for fn, _ in rt.ran),
+                tuple(mid for _, mid in rt.ran))
 
 
 @dataclass(frozen=True)

@@ -52,10 +52,26 @@ def test_state_at_main_main(procs):
     assert len(sysmon) == 1 and sysmon[0].p is None
     assert {state.g(k).waitreason for k in (2, 3, 4)} == {"force gc (idle)", "GC sweep wait", "GC scavenge wait"}
     assert state.gc_enabled and state.main_started and state.heap and state.signals
-    if procs == 1:  # nothing can steal the updater: it waits in runnext
-        assert state.ps[0].runnext == 5 and state.g(5).status == "runnable" and state.idle_ps == 0
-    else:
-        assert state.g(5).status == "waiting" and state.idle_ps == procs - 1
+    # the updater waits in the runnext of m0's P (GOMAXPROCS=1: wakep finds no idle P; more: the M that wakep
+    # woke is still on its way)
+    m0p = next(p for p in state.ps if p.m == 0)
+    assert m0p.runnext == 5 and state.g(5).status == "runnable"
+    # m0, sysmon, the M handoffp starts for m0's P when main blocks in gcenable, and from GOMAXPROCS=2 the
+    # spinning M the first wakep starts (with 4 Ps a second one: resetspinning's wakep finds an idle P)
+    assert state.threads == {1: 3, 2: 4, 4: 5}[procs]
+    assert [m.mstartfn for m in state.ms] == [None, "runtime.sysmon", *{
+        1: [None], 2: ["runtime.mspinning", None], 4: ["runtime.mspinning", None, "runtime.mspinning"]}[procs]]
+    assert not state.ms[0].locked  # unlockOSThread before main.main
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_init_is_locked_to_m0_so_other_ms_run_the_helpers(procs):
+    result = boot.boot("current", procs)
+    during = result.state_after("runtime.init")
+    assert during.ms[0].locked and during.ms[0].curg == 1
+    # which M first ran each helper (gdb's thread numbers: M id + 1); never m0 (thread 1) nor sysmon (thread 2)
+    assert set(result.helper_threads()) == {"runtime.forcegchelper", "runtime.bgsweep", "runtime.bgscavenge"}
+    assert min(result.helper_threads().values()) >= 3
 
 
 def test_go_1_10_chain():

@@ -45,41 +45,34 @@ def test_state_read_by_gdb_matches_the_model(hello, procs):
     rows = checks.state_comparison(procs, trace)  # what chapter 1 shows
     assert {r[1] for r in rows} == set(checks.SNAPSHOTS)
     for procs_, at, quantity, model, real, verdict, why in rows:
-        # equal, or a difference the model's box explains, inside the bound checks.Row states
-        assert verdict in ("equal", "model leaves out"), (procs, at, quantity, model, real)
-        if verdict == "model leaves out":
+        # equal; the measured race (one more M: tests/test_boot_threads.py pins the most common count); or a
+        # difference the model's box explains, inside the bound checks.Row states
+        assert verdict in ("equal", "race", "model leaves out"), (procs, at, quantity, model, real)
+        if verdict != "equal":
             assert at == "main.main" and why
-            assert procs > 1 or quantity == "other Ms (hand-off, spinning)", (quantity, model, real)
+        if verdict == "model leaves out":
+            assert procs > 1, (quantity, model, real)
     by = {(r[1], r[2]): r for r in rows}
     assert by[("runtime.main", "schedtick of m0's P")][4] == 0  # G1 inherited the slice: sysmon preempts it
     assert by[("main.main", "sysmon's M")][4] == 1
 
 
-def test_a_model_without_sysmon_or_with_wakep_keeping_its_p_fails(hello, monkeypatch):
+def test_a_model_without_sysmon_fails(hello, monkeypatch):
     # The rows must be able to fail: plant two wrong rules in the model and watch the comparison go red.
-    trace = tc.gdb_trace(hello, checks.SNAPSHOTS, env={"GOMAXPROCS": "4"}, snapshot_at=checks.SNAPSHOTS)
-    monkeypatch.setattr(boot.Runtime, "newm", _newm_without_sysmon)
-    assert any(r[5] == "differs" for r in checks.state_comparison(4, trace))
-    monkeypatch.undo()
-    original = boot.Runtime.wakep
+    from gosim.sched import proc
 
-    def keeps_its_p(self):
-        before = {p.id for p in self.ps.values() if p.status == "idle"}
-        original(self)
-        if before:  # the worker keeps the P it took instead of putting it back on the idle list
-            pid = min(before)
-            mid = next(m.id for m in self.ms.values() if m.role == "worker")
-            self.ps[pid] = boot.replace(self.ps[pid], status="running", m=mid)
-            self.ms[mid] = boot.replace(self.ms[mid], p=pid, idle=False)
-    monkeypatch.setattr(boot.Runtime, "wakep", keeps_its_p)
-    assert any(r[5] == "differs" for r in checks.state_comparison(4, trace))
+    trace = tc.gdb_trace(hello, checks.SNAPSHOTS, env={"GOMAXPROCS": "1"}, snapshot_at=checks.SNAPSHOTS)
+    assert all(r[5] in ("equal", "race") for r in checks.state_comparison(1, trace))
+    original = proc.Sched.newm_sysmon
 
-
-def _newm_without_sysmon(self, role, p=None):
-    mid = len(self.ms)
-    if role != "sysmon":
-        self.ms[mid] = boot.M(mid, role, p=p)
-    return mid
+    def sysmon_without_m(self):  # sysmon runs on no M of its own
+        mp = original(self)
+        self.allm.remove(mp)
+        return mp
+    monkeypatch.setattr(proc.Sched, "newm_sysmon", sysmon_without_m)
+    assert any(r[5] == "differs" for r in checks.state_comparison(1, trace))
+    # Without the lock of init to m0 the model has one thread fewer: a single run cannot tell that from the race
+    # (one more thread), the most common count of several runs can (tests/test_boot_threads.py).
 
 
 def test_goroutine_ids_at_gomaxprocs_1_are_the_models():

@@ -62,6 +62,7 @@ INF = 1 << 62
 # Actions a goroutine's program yields.
 OP_RUN, OP_SPIN, OP_GO, OP_SEND, OP_RECV, OP_SYSCALL, OP_SYSCALLBLOCK, OP_SLEEP, OP_STOP, OP_GOSCHED, \
     OP_GOMAXPROCS, OP_CLOSE, OP_MAIN = range(13)
+OP_PARK = 13  # gopark(reason) until something readies the G (the boot's helper goroutines, chapter 1)
 
 # Event kinds.
 EV_SEG_END, EV_PREEMPT, EV_MWAKE, EV_SPIN_END, EV_SYSCALL_EXIT, EV_SYSMON, EV_POLL, EV_SAMPLE, EV_STEAL_RUNNEXT, \
@@ -132,6 +133,12 @@ def main_main(program: Iterator) -> tuple:
     return (OP_MAIN, program)
 
 
+def park(reason: str) -> tuple:
+    """``gopark`` with ``reason`` (a wait reason as the runtime prints it): the G waits until something readies it
+    (the runtime's helper goroutines park like this as soon as they start)."""
+    return (OP_PARK, reason)
+
+
 def check_gomaxprocs(value: object) -> int:
     """GOMAXPROCS as the model takes it: a positive integer up to 1024 (see `gosim.boot.check_gomaxprocs`)."""
     from ..boot import check_gomaxprocs as check
@@ -184,7 +191,7 @@ class g:
     simulation needs: its program (a generator of actions), the action in progress, CPU time used."""
 
     __slots__ = ("goid", "name", "status", "prog", "op", "arg", "calls", "left", "ret", "m", "preempt",
-                 "waitreason", "cpu", "created", "finished", "run_start", "nslices", "parent")
+                 "waitreason", "cpu", "created", "finished", "run_start", "nslices", "parent", "lockedm")
 
     def __init__(self, goid: int, prog: Iterator, name: str | None, now: int, parent: int = 0) -> None:
         self.goid = goid
@@ -204,6 +211,7 @@ class g:
         self.nslices = 0
         self.parent = parent
         self.waitreason = ""
+        self.lockedm = None  # the M this G is locked to (lockOSThread)
 
     def __repr__(self) -> str:
         return f"G{self.goid}({GSTATUS[self.status]})"
@@ -215,7 +223,8 @@ class g:
 class m:
     """An OS thread: ``id``, ``p``, ``nextp``, ``oldp`` (the P it had before a syscall), ``curg``, ``spinning``."""
 
-    __slots__ = ("id", "p", "nextp", "oldp", "curg", "spinning", "parked", "tok", "was_spinning", "sys_start")
+    __slots__ = ("id", "p", "nextp", "oldp", "curg", "spinning", "parked", "tok", "was_spinning", "sys_start",
+                 "lockedg", "mstartfn")
 
     def __init__(self, id: int) -> None:
         self.id = id
@@ -228,6 +237,8 @@ class m:
         self.tok = 0
         self.was_spinning = False
         self.sys_start = 0
+        self.lockedg = None  # the G locked to this M (lockOSThread): the M runs no other
+        self.mstartfn = None  # what newm started it for: "runtime.mspinning" (startm spinning), "runtime.sysmon"
 
     def __repr__(self) -> str:
         return f"M{self.id}"
@@ -287,6 +298,10 @@ class schedt:
         self.sysmonwait = False
         self.mcount = 0
         self.runqputslow = 0
+
+
+class ThreadExhaustion(RuntimeError):
+    """The simulated process died as the runtime's ``checkmcount`` kills it: more threads than ``maxmcount``."""
 
 
 @dataclass
@@ -373,7 +388,25 @@ class Sched:
         mp = m(len(self.allm))
         self.allm.append(mp)
         self.sched.mcount += 1
+        self.checkmcount()
         return mp
+
+    # ``sched.maxmcount`` (schedinit sets 10000; ``debug.SetMaxThreads`` changes it): a class attribute, so a
+    # workload sets it on its process and a mutant can patch it.
+    maxmcount = 10000
+
+    def checkmcount(self) -> None:
+        """``checkmcount`` (called by ``mReserveID`` once the new M is counted): more Ms than ``maxmcount``
+        and the process dies with "fatal error: thread exhaustion"."""
+        if self.sched.mcount > self.maxmcount:
+            raise ThreadExhaustion(f"runtime: program exceeds {self.maxmcount}-thread limit; "
+                                   f"fatal error: thread exhaustion (at t={self.now} ns)")
+
+    def setMaxThreads(self, n: int) -> int:
+        """``debug.SetMaxThreads(n)`` (``setMaxThreads``): the new limit, checked at once; returns the old one."""
+        old, self.maxmcount = self.maxmcount, min(int(n), 0x7FFFFFFF)
+        self.checkmcount()
+        return old
 
     def newg(self, prog: Iterator, name: str | None, parent: int) -> g:
         allgs = self.allgs
@@ -454,6 +487,9 @@ class Sched:
         while True:
             self.decisions += 1
             if gp is None:
+                if mp.lockedg is not None:  # a locked M runs only its G: it sleeps until that G is runnable
+                    self.stoplockedm(mp)
+                    return
                 gp, inheritTime = findRunnable(mp, final)
                 if gp is None:
                     return
@@ -461,6 +497,9 @@ class Sched:
                 inheritTime = False
             if mp.spinning:
                 self.resetspinning(mp)
+            if gp.lockedm is not None and gp.lockedm is not mp:  # gp runs only on its M: hand it this P
+                self.startlockedm(mp, gp)
+                return
             # execute: a new time slice (schedtick++) unless gp inherits the current one
             pp = mp.p
             mp.curg = gp
@@ -712,6 +751,8 @@ class Sched:
                 self.newproc(pp, a[1], a[2] or None, gp.goid)
             elif op == OP_MAIN:
                 gp.prog = a[1]
+            elif op == OP_PARK:
+                return self.gopark(pp, mp, gp, a[1])
             elif op == OP_SYSCALL:
                 return self.entersyscall(pp, mp, gp, a[1])
             elif op == OP_SYSCALLBLOCK:
@@ -912,6 +953,7 @@ class Sched:
             delay = self.costs.wakeup
         else:
             nmp = self.newm_struct()
+            nmp.mstartfn = "runtime.mspinning" if spinning else None
             delay = self.costs.newm
         nmp.parked = False
         nmp.spinning = spinning
@@ -924,6 +966,9 @@ class Sched:
         pp = mp.nextp
         mp.nextp = None
         self.acquirep(mp, pp)
+        if mp.lockedg is not None:  # back from stoplockedm: execute(lockedg, false)
+            self.schedule(mp, gp=mp.lockedg)
+            return
         self.schedule(mp)
 
     def stopm(self, mp: m) -> None:
@@ -953,6 +998,50 @@ class Sched:
         self.pidleput(pp)
         if when:
             self.wakeNetPoller(when)
+
+    # --- locked Ms (lockOSThread) and sysmon's M: what the boot needs (chapter 1, gosim.boot) -------------------
+
+    def lockOSThread(self, mp: m) -> None:
+        """``lockOSThread`` → ``dolockOSThread``: the G running on ``mp`` and ``mp`` are wired together: the M runs
+        no other G and the G no other M until ``unlockOSThread`` (runtime.main holds m0 so during init)."""
+        gp = mp.curg
+        mp.lockedg = gp
+        gp.lockedm = mp
+
+    def unlockOSThread(self, mp: m) -> None:
+        gp = mp.lockedg
+        mp.lockedg = None
+        if gp is not None:
+            gp.lockedm = None
+
+    def stoplockedm(self, mp: m) -> None:
+        """``stoplockedm``: the G locked to ``mp`` blocked, so ``schedule`` gives the P to another M
+        (``handoffp(releasep())``) and ``mp`` sleeps (``mPark``, not on ``sched.midle``) until ``startlockedm``
+        hands it a P with its G runnable."""
+        if mp.p is not None:
+            self.handoffp(self.releasep(mp), "stoplockedm")
+        mp.parked = True
+
+    def startlockedm(self, mp: m, gp: g) -> None:
+        """``startlockedm``: ``mp`` found ``gp`` runnable but ``gp`` is locked to another M: hand that M this P
+        (``nextp``), wake it (``notewakeup``), and stop (``stopm``)."""
+        lm = gp.lockedm
+        pp = self.releasep(mp)
+        lm.nextp = pp
+        lm.parked = False
+        lm.tok += 1
+        self.at(self.now + self.costs.wakeup, EV_MWAKE, lm, lm.tok)
+        self.stopm(mp)
+
+    def newm_sysmon(self) -> m:
+        """``newm(sysmon, nil, -1)`` in runtime.main: sysmon's M, with no P (never on ``sched.midle``); its first
+        round starts now. (`boot` does the same for chapter 5's processes, which start with sysmon running.)"""
+        mp = self.newm_struct()
+        mp.mstartfn = "runtime.sysmon"
+        self.sysmon_gen = self.sysmon()
+        self.sysmon_tok += 1
+        self.at(self.now, EV_SYSMON, None, self.sysmon_tok)
+        return mp
 
     # --- timers and the network poller ---------------------------------------------------------------------
 
