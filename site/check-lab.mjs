@@ -222,9 +222,20 @@ try {
       return route.abort(); // JupyterLab's news, extension manager: nothing leaves the machine
     });
     const t0 = Date.now();
-    await page.goto(`${server.base}/lab/tree/${chapter}?token=${server.token}`, { waitUntil: "load" });
+    // A workspace of its own per chapter, reset: JupyterLab otherwise restores the tabs of the chapters opened
+    // before (the default workspace is saved on the server), each starting a kernel, and the chapter to check
+    // may not be the current tab. Seen: five kernels started for chapter 5, nothing ran.
+    const workspace = `gosim-check-${where.replace(/\W+/g, "-")}`;
+    await page.goto(`${server.base}/lab/workspaces/${workspace}/tree/${chapter}?reset&token=${server.token}`,
+      { waitUntil: "load" });
     await page.waitForFunction(() => window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel,
       null, { timeout: 120000 });
+    const opened = await page.evaluate(() => window.jupyterapp.shell.currentWidget.context.path);
+    if (opened !== chapter) throw new Error(`${where}: JupyterLab shows ${opened}, not ${chapter}`);
+    const kernels = await (await fetch(`${server.base}/api/sessions?token=${server.token}`)).json();
+    if (kernels.length !== 1) {
+      throw new Error(`${where}: ${kernels.length} notebook sessions open (${kernels.map((k) => k.path).join(", ")}), expected 1`);
+    }
     await page.waitForSelector(".jp-Notebook .jp-Cell", { state: "attached", timeout: 60000 });
     await runAll(page);
     const ran = ((Date.now() - t0) / 1000).toFixed(0);
