@@ -13,7 +13,7 @@ memory is *released* (mapped, not backed), allocating from it commits it, freein
 What it leaves out: manual spans (stacks, workbufs) and user arenas, the memory-limit and heap-growth scavenging
 inside ``allocSpan`` (``scavenge`` exists, on demand), huge pages, the fixalloc metadata allocators (mspan and
 mcache structs are Python objects, so the metadata memory classes are not modelled), 32-bit platforms and the
-arena L1/L2 index arithmetic beyond ``arena_index``.
+arena L1 level (none on linux/amd64; `gosim.alloc.arena` has the index arithmetic).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from . import arena as _arena
 from .mcentral import mcentral
 from .mgcsweep import sweep
 from .mpagealloc import heapAddrBits, logPallocChunkBytes, pageAlloc, pallocChunkBytes, pallocChunkPages
@@ -34,6 +35,7 @@ heapArenaBytes = 1 << logHeapArenaBytes  # 64 MiB on linux/amd64
 pagesPerArena = heapArenaBytes // pageSize  # 8192
 arenaL1Bits, arenaL2Bits = 0, heapAddrBits - logHeapArenaBytes  # 0 and 22 on amd64
 physPageSize = 4096
+_MASK64 = (1 << 64) - 1
 heapArenaSize = pagesPerArena * 8 + 4 * pagesPerArena // 8 + 16  # unsafe.Sizeof(heapArena{}) on amd64
 
 
@@ -46,8 +48,9 @@ def alignDown(n: int, a: int) -> int:
 
 
 def arena_index(p: int) -> int:
-    """``arenaIndex``: which 64 MiB arena an address is in."""
-    return p >> logHeapArenaBytes
+    """``arenaIndex``: which 64 MiB arena an address is in, numbered as the runtime numbers them (offset by
+    amd64's ``arenaBaseOffset``: `gosim.alloc.arena.arenaIndex`, without its argument check)."""
+    return ((int(p) - _arena.arenaBaseOffset) & _MASK64) >> logHeapArenaBytes
 
 
 @dataclass
@@ -115,7 +118,7 @@ class mheap:
 
     def spanOf(self, p: int) -> mspan | None:
         """``spanOfHeap``: the in-use span containing address p, or None."""
-        ha = self.arenas.get(p >> logHeapArenaBytes)
+        ha = self.arenas.get(arena_index(p))
         if ha is None:
             return None
         s = ha.spans[(p >> pageShift) % pagesPerArena]
@@ -127,13 +130,13 @@ class mheap:
         """``setSpans``: point the spans map of every page of [base, base+npage pages) at s."""
         p = base >> pageShift
         if npage == 1:
-            self.arenas[p // pagesPerArena].spans[p % pagesPerArena] = s
+            self.arenas[arena_index(p << pageShift)].spans[p % pagesPerArena] = s
             return
         end = p + npage
         while p < end:
             ai, i = divmod(p, pagesPerArena)
             n = min(end - p, pagesPerArena - i)
-            self.arenas[ai].spans[i:i + n] = [s] * n
+            self.arenas[arena_index(ai * heapArenaBytes)].spans[i:i + n] = [s] * n
             p += n
 
     def inuse_spans(self) -> list[mspan]:
@@ -191,7 +194,7 @@ class mheap:
     def initSpan(self, s: mspan, spanclass: int, base: int, npages: int, scav: int) -> None:
         """``mheap.initSpan`` for heap spans."""
         s.startAddr, s.npages = base, npages  # mspan.init; init_heap sets every other field
-        ha = self.arenas[base >> logHeapArenaBytes]
+        ha = self.arenas[arena_index(base)]
         offset = base - ha.base
         end = offset + npages * pageSize
         # allocNeedsZero: memory below zeroedBase was used before and is dirty, unless it was scavenged.
@@ -210,7 +213,7 @@ class mheap:
             raise AssertionError(f"freeSpan of a span that is not in use: {s!r}")
         nbytes = s.npages * pageSize
         self.pagesInUse -= s.npages
-        ha = self.arenas[s.startAddr >> logHeapArenaBytes]
+        ha = self.arenas[arena_index(s.startAddr)]
         i = (s.startAddr >> pageShift) % pagesPerArena
         ha.pageInUse[i >> 3] &= ~(1 << (i & 7)) & 0xFF
         gcc, stats = self.gcController, self.memstats

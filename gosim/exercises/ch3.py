@@ -193,3 +193,81 @@ register(Exercise(
         80: "The request plus its header still fits the class below that one.",
     },
 ))
+
+
+# ---- from an address to its object; sweeping (gosim/programs/allocspan) -----------------------------------------
+
+SPAN_OFFSET = 6143  # allocspan's probe: bytes past the start of the span of [3000]byte objects
+
+
+def _span_probe_run() -> int:
+    from ..toolchain.allocspan import run_allocspan
+
+    return next(o.index for o in run_allocspan("addr").objects if o.what == f"span+{SPAN_OFFSET}")
+
+
+def _span_probe_model() -> int:
+    from ..alloc import arena
+    from ..alloc import sizeclasses as sc
+
+    k = sc.size_to_class(3000)
+    span = arena.Span(0, sc.SizeClassToNPages()[k], sc.SizeClassToSize()[k], sc.makeSpanClass(k, True))
+    return arena.lookup(SPAN_OFFSET, span).index
+
+
+register(Exercise(
+    id="3.6",
+    question=(f"A program keeps `make([]byte, 3000)` slices. A pointer points {SPAN_OFFSET} bytes past the "
+              "start of the span that holds them. Which object index does `findObject` give for it (the "
+              "runtime's own `divMul` division)?"),
+    kind=Number(),
+    solve=_span_probe_run,
+    model=_span_probe_model,
+    source="runtime",
+    transfer=True,
+    hint=("Find the slot size first (the size class that holds 3000 bytes, not 3000), then do what "
+          "`divideByElemSize` does: the offset times `divMul`, shifted right by 32."),
+    wrong_hints={
+        2: ("That divides by 3000, the slice's length: the slots are the size class's, and the magic division "
+            "rounds down, like n / elemsize."),
+        0: "The offset is past the first slot: compare it with the slot size.",
+        3: "Object indices start at 0, at the span's start.",
+    },
+))
+
+
+def _sweep_reuse_run() -> int:
+    from ..checks import alloc as check
+    from ..toolchain.allocspan import run_allocspan
+
+    real = check.real_sweep(run_allocspan("sweep"))
+    return len(set(real.first[1::2]) & set(real.after))
+
+
+def _sweep_reuse_model() -> int:
+    from ..checks import alloc as check
+
+    m = check.model_sweep()
+    return len(set(m.first[1::2]) & set(m.after))
+
+
+register(Exercise(
+    id="3.7",
+    question=("With GOMAXPROCS=1 and the GC off (`debug.SetGCPercent(-1)`), a program allocates 240 "
+              "`[640]byte` objects (12 fill a span), drops every odd one, allocates 65 more, calls "
+              "`runtime.GC()`, and allocates 120 more. How many of those 120 get the address of one of the 120 "
+              "dropped objects?"),
+    kind=Number(),
+    solve=_sweep_reuse_run,
+    model=_sweep_reuse_model,
+    source="runtime",
+    hint=("Follow the spans: which span does `mcentral.cacheSpan` hand out first after the collection, and "
+          "how many free slots does it have that were never used?"),
+    wrong_hints={
+        120: ("Every new object would reuse a dropped slot only if no other free slot came first: look at the "
+              "span the mcache held when the collection began."),
+        0: "runtime.GC() sweeps every span before it returns, so the dropped slots are free again.",
+        60: "A dropped object is free after the sweep, whether or not it was allocated before the GC.",
+        7: "That counts the slots that were never used; the question asks for the others.",
+    },
+))

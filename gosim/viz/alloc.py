@@ -503,3 +503,60 @@ def draw_allocs_by_size(lo: Sequence[float], real: Sequence[int], model: Sequenc
 __all__ = ["class_waste_rows", "draw_allocs_by_size", "draw_arena_layouts", "draw_class_waste", "draw_fragmentation",
            "draw_heap", "draw_heap_growth", "draw_memrss", "draw_size_class_design", "draw_span_map", "growth_title",
            "heap_caption", "heap_title", "show", "size_class_colour", "swatch", "waste_title"]
+
+
+# --- Sweeping: which slots a collection gave back, and which the next allocations took ---------------------------
+
+
+def sweep_slot_grid(first: Sequence[int], before: Sequence[int], after: Sequence[int], elemsize: int,
+                    nelems: int) -> np.ndarray:
+    """One row per span the program used (in the order it first used them), one column per slot: 0 never
+    used, 1 kept, 2 dropped and freed, not reused, 3 dropped and reused, 4 allocated after the collection in a
+    slot never used before, 5 allocated before the collection after the drop. Row r's spans start at a
+    multiple of 8 KiB (one-page spans)."""
+    spans: list[int] = []
+    for a in (*first, *before):
+        if a - a % pageSize not in spans:
+            spans.append(a - a % pageSize)
+    grid = np.zeros((len(spans), nelems), dtype=int)
+
+    def put(a: int, value: int) -> None:
+        base = a - a % pageSize
+        if base in spans:
+            grid[spans.index(base), (a - base) // elemsize] = value
+
+    dropped = set(first[1::2])
+    for a in first:
+        put(a, 2 if a in dropped else 1)
+    for a in before:
+        put(a, 5)
+    for a in after:
+        put(a, 3 if a in dropped else 4)
+    return grid
+
+
+SWEEP_SLOT_COLOURS = ("#FFFFFF", BLACK, LIGHT, ORANGE, BLUE, GREY)
+SWEEP_SLOT_LABELS = ("never used", "kept", "dropped, freed, not yet reused", "dropped, freed, reused",
+                     "new after the GC, in a slot never used", "allocated after the drop, before the GC")
+
+
+@styled
+def draw_sweep_slots(grid: np.ndarray, title: str) -> Figure:
+    """The slot grid of `sweep_slot_grid`: spans down, slots across, each slot outlined so it prints."""
+    fig = figure(8.5, 0.22 * len(grid) + 1.8)
+    ax = fig.subplots()
+    for r, row in enumerate(grid):
+        for c, v in enumerate(row):
+            ax.add_patch(Rectangle((c, r), 0.92, 0.85, facecolor=SWEEP_SLOT_COLOURS[v], edgecolor=INK, lw=0.4))
+    ax.set_xlim(-0.2, grid.shape[1] + 0.2)
+    ax.set_ylim(len(grid) + 0.2, -0.2)
+    ax.set_xlabel("slot index in the span")
+    ax.set_ylabel("span, in the order the program first used it")
+    ax.set_title(title, fontsize=10)
+    ax.set_yticks([r + 0.42 for r in range(0, len(grid), 5)], [str(r) for r in range(0, len(grid), 5)])
+    ax.set_xticks([c + 0.46 for c in range(grid.shape[1])], [str(c) for c in range(grid.shape[1])])
+    handles = [Rectangle((0, 0), 1, 1, facecolor=col, edgecolor=INK, lw=0.4) for col in SWEEP_SLOT_COLOURS]
+    used = sorted(set(grid.ravel().tolist()))
+    ax.legend([handles[v] for v in used], [SWEEP_SLOT_LABELS[v] for v in used], fontsize=8,
+              loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return fig

@@ -1,0 +1,3 @@
+module allocspan
+
+go 1.27
