@@ -1,0 +1,3 @@
+module cgroupprobe
+
+go 1.27

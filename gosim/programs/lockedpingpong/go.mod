@@ -1,0 +1,3 @@
+module lockedpingpong
+
+go 1.27
