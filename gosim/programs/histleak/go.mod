@@ -1,0 +1,3 @@
+module histleak
+
+go 1.27

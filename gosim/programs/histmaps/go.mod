@@ -1,0 +1,3 @@
+module histmaps
+
+go 1.27
