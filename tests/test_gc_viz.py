@@ -60,3 +60,20 @@ def test_static_figures_draw():
                                (("gc1", 0.0, 260, 256, 3), ("gc2", 0.3, 230, 226, 30),
                                 ("freeosmemory", 0.9, 4, 0, 259))], 256)]
     assert all(png(f).startswith(PNG) for f in figs)
+
+
+def test_draw_limiter_two_lines_each():
+    from gosim.viz import gc as viz
+
+    fig = viz.draw_limiter(1, 0.65, 2.0)
+    left, right = fig.axes
+    assert len(left.get_lines()) == 3 and len(right.get_lines()) == 3  # with, without, and a reference line
+
+
+def test_limiter_panel_frames_and_captions():
+    from gosim.widgets import gc_limiter
+
+    p = gc_limiter.limiter_panel()
+    assert p.frames() == len(gc_limiter.ASSIST_SHARES) * len(gc_limiter.PROCS) <= 300
+    assert "never turns on" in gc_limiter.limiter_caption(0.20, 1)
+    assert "averages" in gc_limiter.limiter_caption(0.65, 2)

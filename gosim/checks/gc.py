@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..gc import guide, mgcpacer, pacersim, workload
+from ..gc import guide, mgclimit, mgcpacer, pacersim, workload
 
 
 @dataclass(frozen=True)
@@ -392,6 +392,36 @@ def trigger_rows(stderr: str, cycles: list[dict], live: int) -> list[TriggerRow]
     return rows
 
 
+# gcpacing's two witnesses for the trigger's upper bound (gosim/programs/gcpacing, noscan live set, 2 Ps): a
+# mark has almost nothing to scan and ends while the mutator sleeps, so the runway is short and the trigger sits
+# on its upper bound. "61/64": a 16 MiB heap at GOGC=100 (a 16 MiB gap, 61/64 of it); "goal - 4 MiB": the same
+# heap at GOGC=1000 (a gap of about 170 MiB, where goal - 4 MiB is above 61/64 of the way).
+UPPER_WITNESSES = {
+    "61/64": (dict(live=16, churn=192, size=64, sleep="100us", every=4), {"GOGC": "100"}),
+    "goal - 4 MiB": (dict(live=16, churn=1280, size=256, sleep="100us", every=4), {"GOGC": "1000"}),
+}
+
+
+def upper_bound_of(row: TriggerRow) -> str | None:
+    """Which upper bound the model's trigger sits on: ``"61/64"`` (``maxTriggerRatioNum/triggerRatioDen`` of the
+    way from heapMarked to the goal), ``"goal - 4 MiB"`` (``goal − defaultHeapMinimum``), or None (below both:
+    ``goal − runway`` or the lower bound)."""
+    gap = row.goal - row.heap_marked
+    if row.trigger == gap // 64 * 61 + row.heap_marked:
+        return "61/64"
+    if row.trigger == row.goal - (4 << 20):
+        return "goal - 4 MiB"
+    return None
+
+
+def upper_trigger_rows(run: dict, live_mib: int) -> list[TriggerRow]:
+    """The steady cycles of a gcpacing run (`gosim.toolchain.gctrace.run_gcpacing`) that printed an ``endCycle``
+    line, with the model's trigger beside the runtime's (`trigger_rows`). A cycle in which nothing was allocated
+    during the mark prints none (``endCycle`` returns before it when heapLive ≤ triggered, and leaves cons/mark
+    as it was): it is left out."""
+    return [t for t in trigger_rows(run["stderr"], run["cycles"], live_mib << 20) if t.steady]
+
+
 def largest_span(mix: list[tuple[int, bool, int]] = None) -> int:
     """The bytes of the largest span an allocation ``mix`` (object size, has pointers, count) caches: the most
     ``mcache.refill`` can add to heapLive at once (``npages·pageSize``, mcache.go), so the most heapLive can pass
@@ -494,3 +524,170 @@ def black_allocation_rows(stderr: str, cycles: list[dict], live: int) -> list[tu
     by = {int(c["cycle"]): int(c["live"]) for c in cycles}
     return [(by[n], end.live - end.triggered) for n, end in sorted(pacer_ends(stderr).items())
             if end is not None and by.get(n, 0) >= live]
+
+
+# --- the GC CPU limiter: a memory limit below the live heap -----------------------------------------------------
+
+# gcpacing with 64 MiB of pointerful 64-byte nodes live under a 32 MiB limit and GOGC=off, one P: the goal is
+# the marked heap (memoryLimitHeapGoal's floor), so the collector runs all the time and assists do most of it.
+LIMITER_WITNESS = (dict(live=64, churn=3072, shape="nodes"), {"GOGC": "off", "GOMEMLIMIT": "32MiB"})
+
+
+@dataclass(frozen=True)
+class LimiterRow:
+    """One run under `LIMITER_WITNESS`, seen from the program's runtime/metrics lines."""
+
+    procs: int
+    enabled_cycle: int  # the first /gc/limiter/last-enabled:gc-cycle that is not 0
+    real_cpu_s: float  # /cpu/classes/total:cpu-seconds on the first line that shows it
+    model_cpu_s: float | None  # the model's bucket, fed the run's assist share, fills at this CPU time
+    assist_share: float  # /cpu/classes/gc/mark/assist over /cpu/classes/total less idle, up to that line
+    gc_share_before: float  # the limiter's view of GC: 25 % background + assists, up to that line
+    gc_share_after: float  # the same, from that line to the end of the run
+    metrics_gc_before: float  # /cpu/classes/gc/total's share, up to that line
+    metrics_gc_after: float  # ... and after
+    model_share_after: float | None  # the model's GC share (limiter's view) once on: assists switched off and on
+    model_share_without: float  # the same without the limiter: background + assists all the time
+
+    @property
+    def error(self) -> float:
+        return (self.model_cpu_s - self.real_cpu_s) / self.real_cpu_s if self.model_cpu_s else math.inf
+
+
+def limiter_row(run: dict, procs: int = 1) -> LimiterRow:
+    """The limiter's first engagement in a gcpacing run (`gosim.toolchain.gctrace.run_gcpacing`) beside the
+    model's: `gosim.gc.mgclimit.time_to_enable` with the assist share the run measured until then."""
+    cycles, summary = run["cycles"], run["summary"]
+    on = next((c for c in cycles if int(c["limiter_cycle"])), None)
+    if on is None:
+        raise ValueError("the limiter never turned on in this run (no /gc/limiter/last-enabled)")
+
+    def busy(a: dict, b: dict | None = None) -> float:
+        a0 = b or {"total_s": 0.0, "idle_s": 0.0}
+        return (a["total_s"] - a0["total_s"]) - (a["idle_s"] - a0["idle_s"])
+
+    def share(key: str, end: dict, start: dict | None = None) -> float:
+        return (end[key] - (start[key] if start else 0.0)) / busy(end, start)
+
+    assist = share("assist_s", on)
+    bg = mgclimit.gcBackgroundUtilization
+    return LimiterRow(procs, int(on["limiter_cycle"]), float(on["total_s"]),
+                      mgclimit.time_to_enable(procs, min(assist, 1.0)), assist,
+                      bg + assist, bg + share("assist_s", summary, on),
+                      share("gc_s", on), share("gc_s", summary, on),
+                      mgclimit.share_once_on(procs, min(assist, 1 - bg)), bg + assist)
+
+
+# --- specials: finalizers, cleanups, weak pointers ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpecialsRow:
+    """One runtime.GC call of one gcspecials scenario: the model's state after it beside the program's."""
+
+    scenario: str
+    call: int
+    model: tuple  # (live objects, weak pointer nil, finalizers run, cleanups run)
+    real: tuple
+
+    @property
+    def same(self) -> bool:
+        return self.model == self.real
+
+
+def run_gcspecials(gomaxprocs: int = 2) -> str:
+    """The output of gosim/programs/gcspecials (GOGC=off: only its runtime.GC calls collect)."""
+    from ..toolchain.go import Toolchain
+
+    tc = Toolchain.installed()
+    return tc.run(tc.build("gcspecials"), env={"GOGC": "off", "GOMAXPROCS": str(gomaxprocs)}).stdout
+
+
+def specials_rows(stdout: str) -> list[SpecialsRow]:
+    """Every ``gc`` line of a gcspecials run beside `gosim.gc.specials.scenario` for the same scenario."""
+    from ..gc import specials
+    from ..toolchain.gctrace import parse_fields
+
+    real = parse_fields(stdout, "gc")
+    if not real:
+        raise ValueError("no 'gc scenario=...' lines in the output")
+    calls = max(int(f["call"]) for f in real)
+    model = {n: {r.call: r for r in specials.scenario(n, calls)} for n in {str(f["scenario"]) for f in real}}
+    rows = []
+    for f in real:
+        m = model[str(f["scenario"])][int(f["call"])]
+        weak = {"-": None, "true": True, "false": False}[str(f["weak_nil"])]
+        rows.append(SpecialsRow(str(f["scenario"]), int(f["call"]),
+                                (m.live, m.weak_nil, m.finalizers, m.cleanups),
+                                (int(f["live"]), weak, int(f["finalizers"]), int(f["cleanups"]))))
+    return rows
+
+
+# --- the scavenger's goal --------------------------------------------------------------------------------------
+
+# gcretain: 64 MiB live, a 32 MiB burst dropped, four runtime.GC calls with 300 ms pauses, then a wait until the
+# scavenger has released nothing for 500 ms.
+RETAIN_ARGS = ["-live", "64", "-burst", "32", "-gcs", "4", "-watch", "300ms"]
+
+
+@dataclass(frozen=True)
+class RetainRow:
+    """One runtime.GC call of a gcretain run: the scavenger's GOGC goal the model computes (`NO_GOAL` when it
+    sets none) beside the heap the runtime retained (in-use spans + free pages) at the end of the pause."""
+
+    gc: int
+    last_heap_inuse: int  # the model's lastHeapInUse: heapInUse before this call's sweep freed anything
+    goal: int  # gosim.gc.mgcscavenge.gc_percent_goal
+    retained_before: int  # heapInUse + heapFree right after the call
+    retained_end: int  # ... at the end of its pause
+    retained_min: int  # the least of all its samples
+    released_growth: int  # /memory/classes/heap/released grew by this much during the pause
+
+    @property
+    def ratio(self) -> float:
+        """retained at the end over the model's goal."""
+        return self.retained_end / self.goal
+
+
+def retain_rows(samples: list[dict]) -> list[RetainRow]:
+    """gcretain's ``sample`` lines → one `RetainRow` per runtime.GC call. lastHeapInUse (``heapInUse`` at mark
+    termination, before the sweep) is taken from the sample before the call: the ``burst`` line for the first
+    call (the burst is still in in-use spans when it is marked dead), and for later ones the line right after
+    the call before it (only the program's metrics lines are allocated in between)."""
+    from ..gc import mgcscavenge
+
+    def inuse(f: dict) -> int:
+        return int(f["objects"]) + int(f["unused"])
+
+    def retained(f: dict) -> int:
+        return inuse(f) + int(f["free"])
+
+    burst = next(f for f in samples if f["phase"] == "burst")
+    rows = []
+    before = burst
+    last_goal = int(burst["goal"])
+    for k in sorted({int(f["gc"]) for f in samples if f["phase"] == "after"}):
+        after = next(f for f in samples if f["phase"] == "after" and int(f["gc"]) == k)
+        end = next(f for f in samples if f["phase"] == "end" and int(f["gc"]) == k)
+        last = inuse(before)
+        goal = mgcscavenge.gc_percent_goal(last, int(after["goal"]), last_goal, retained(after))
+        mine = [f for f in samples if f["phase"] in ("after", "watch", "end") and int(f["gc"]) == k]
+        rows.append(RetainRow(k, last, goal, retained(after), retained(end), min(map(retained, mine)),
+                              int(end["released"]) - int(after["released"])))
+        before, last_goal = after, int(after["goal"])
+    return rows
+
+
+HUGE_PAGE = 2 << 20  # physHugePageSize with transparent huge pages on linux/amd64
+SCAVENGE_QUANTUM = 64 << 10  # scavengeQuantum: what the background scavenger asks for at a time
+
+
+def final_scavenge_goal(rows: list[RetainRow]) -> tuple[int, RetainRow]:
+    """(the last GOGC scavenger goal the model sets after the first call, the last call's row): the background
+    scavenger's stopping point once the chunk index lets it at the burst's pages."""
+    from ..gc import mgcscavenge
+
+    goals = [r.goal for r in rows[1:] if r.goal != mgcscavenge.NO_GOAL]
+    if not goals:
+        raise ValueError("the model set no scavenger goal after the first runtime.GC call")
+    return goals[-1], rows[-1]

@@ -234,3 +234,118 @@ register(Exercise(
         100 * MiB: "Non-heap memory counts against the limit too.",
     },
 ))
+
+
+def _large_heap_trigger() -> int:
+    from ..gc import mgcpacer
+
+    c = mgcpacer.GCController.init(100)
+    c.heapMarked = c.heapLive = 120 * MiB
+    c.lastHeapScan = 1 * MiB
+    c.consMark = 0.25  # runway = 0.25 × 3 × 1 MiB = 768 KiB
+    c.commit(True)
+    return c.trigger()[0]
+
+
+register(Exercise(
+    id="4.7",
+    question=("GOGC=100, no memory limit. A cycle marked 120 MiB (stacks and globals negligible), its sweep is "
+              "done, and the runway `commit` computed is 768 KiB (almost nothing to scan). At what `heapLive`, in "
+              "bytes, does the next cycle's trigger sit?"),
+    kind=Number("B"),
+    solve=_large_heap_trigger,
+    source="model",
+    transfer=True,
+    hint="Work out goal − runway, then the two upper bounds `trigger` clamps it to, and which of them applies.",
+    wrong_hints={
+        240 * MiB - 768 * KiB: "That is goal − runway; `trigger` caps it with an upper bound.",
+        120 * MiB + 120 * MiB // 64 * 61: "61/64 of the way is one upper bound; on a large gap there is a higher "
+                                          "one.",
+        120 * MiB + 120 * MiB // 64 * 45: "45/64 is the lower bound; a short runway puts the trigger high.",
+        240 * MiB: "That is the goal itself; the trigger always leaves some runway.",
+    },
+))
+
+
+def _limiter_wall_seconds() -> float:
+    from ..gc import mgclimit
+
+    return mgclimit.time_to_enable(2, 0.6) / 2
+
+
+register(Exercise(
+    id="4.8",
+    question=("GOMAXPROCS=2, a memory limit below the live heap, so the collector runs all the time; assists take "
+              "60 % of all CPU time and no P is ever idle. How many seconds of wall time after the collector "
+              "starts does the GC CPU limiter turn on? (Within 2 %.)"),
+    kind=Number("s", rel=0.02),
+    solve=_limiter_wall_seconds,
+    source="model",
+    transfer=True,
+    hint=("Work out what the bucket gains per CPU-second (what `updateLocked` counts as GC time, minus the rest), "
+          "and what it holds with two Ps."),
+    wrong_hints={
+        2 / 0.7: "That is in CPU-seconds: two Ps spend two of them per second of wall time.",
+        1 / 1.4: "The bucket holds one CPU-second per P.",
+        5.0: "While the collector runs, `updateLocked` counts a quarter of all CPU time as GC, besides assists.",
+        1 / 0.85: "The bucket gains GC time minus mutator time, not GC time alone.",
+    },
+))
+
+
+def _chain4_cycles() -> int:
+    from ..gc import specials
+
+    objs = [specials.Obj("a", refs=("b",), finalizer=True), specials.Obj("b", refs=("c",), finalizer=True),
+            specials.Obj("c", refs=("d",), finalizer=True), specials.Obj("d", finalizer=True)]
+    return next(r.call for r in specials.replay(objs, 8) if r.live == 0)
+
+
+register(Exercise(
+    id="4.9",
+    question=("GOGC=off. Four objects, `a → b → c → d` (a points to b, b to c, c to d), each with a "
+              "`runtime.SetFinalizer` finalizer that does nothing; the program drops its last reference to `a`, "
+              "then calls `runtime.GC` again and again, letting the finalizers run between calls. After how many "
+              "calls are all four freed?"),
+    kind=Number(),
+    solve=_chain4_cycles,
+    source="model",
+    transfer=True,
+    hint=("Go call by call: which objects does the mark reach from finalizer objects, which unmarked ones does "
+          "the sweep revive, which does it free?"),
+    wrong_hints={
+        1: "That is a plain object (or one with only a cleanup): a finalizer keeps its object for one more cycle.",
+        2: "A finalizer object keeps what it points to marked until it is itself freed.",
+        4: "Count the call that frees the last object, after its finalizer has run.",
+        8: "Each call frees one object and finalizes the next at the same time.",
+    },
+))
+
+
+def _scavenge_goal() -> int:
+    from ..gc import mgcscavenge
+
+    gc_goal = mgcscavenge.gc_percent_goal(200 * MiB, 400 * MiB, 400 * MiB, 300 * MiB)
+    limit_goal = mgcscavenge.memory_limit_goal(224 * MiB, 8 * MiB + 300 * MiB)
+    return 300 * MiB - mgcscavenge.released_to_meet(200 * MiB, 100 * MiB, 8 * MiB, gc_goal, limit_goal)
+
+
+register(Exercise(
+    id="4.10",
+    question=("GOGC=100, GOMEMLIMIT=224MiB. A cycle ends with 200 MiB in in-use heap spans at mark termination "
+              "and the same heap goal as the cycle before; its sweep leaves 300 MiB of heap mapped (in use or "
+              "free), beside 8 MiB of non-heap memory. Down to how many bytes of mapped heap does the background "
+              "scavenger go before it stops (ignoring huge pages and its chunk index)?"),
+    kind=Number("B"),
+    solve=_scavenge_goal,
+    source="model",
+    transfer=True,
+    hint="Work out both of `gcPaceScavenger`'s goals; the scavenger stops only when both hold.",
+    wrong_hints={
+        220 * MiB: "That is the GOGC goal alone; with a memory limit there is a second goal for mapped memory.",
+        200 * MiB: "The scavenger keeps some free memory over the in-use heap.",
+        224 * MiB - 8 * MiB: "The limit's goal is below the limit itself.",
+        int(224 * MiB * 0.95): "The limit's goal counts all mapped memory, not only the heap.",
+        300 * MiB: "Both goals are below what is mapped: the scavenger releases.",
+    },
+))

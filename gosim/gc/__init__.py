@@ -11,7 +11,9 @@ Modules, named after the runtime's files:
 * `greentea` — span-granular marking (Go 1.26's default) against the classic flood, with its counts;
 * `mgcpacer` — ``gcController``: heap goal (GOGC, stacks, globals, minimum, GOMEMLIMIT), trigger, runway,
   cons/mark, assist ratio, mark workers; ``readGOGC``/``readGOMEMLIMIT``;
-* `mgclimit` — the GC CPU limiter; `workload` — workload streams; `pacersim` — the per-cycle simulation;
+* `mgclimit` — the GC CPU limiter (its bucket, when it turns on, the GC share once on); `mgcscavenge` — the
+  scavenger's two goals; `specials` — what finalizers, cleanups and weak pointers do to the cycle an object is
+  freed in; `workload` — workload streams; `pacersim` — the per-cycle simulation (free pages kept mapped);
 * `guide` — the go.dev GC guide's stop-the-world model, exactly.
 
 Models only: nothing here imports `gosim.toolchain` or starts a process. `HISTORY`: what changed in the collector
@@ -63,6 +65,14 @@ HISTORY = [
            "way", "Go 1.26 (default)",
            evidence="The GOEXPERIMENT baseline turns it on (`GreenTeaGC`, internal/buildcfg/exp.go:86); the Go "
            "1.26 release notes (an opt-in GOEXPERIMENT=greenteagc in Go 1.25; issue #73581)."),
+    Change(_CH, "finalizers, cleanups, weak pointers", "runtime.SetFinalizer only: the object survives one more "
+           "cycle, its finalizer may resurrect it, one finalizer goroutine",
+           "runtime.AddCleanup: the object is freed in the first sweep that finds it unreachable and the cleanup "
+           "(which never gets the pointer) runs on up to GOMAXPROCS/4 cleanup goroutines; weak.Pointer: cleared "
+           "in that first sweep, before any finalizer runs", "Go 1.24",
+           evidence="The Go 1.24 release notes (runtime.AddCleanup, the new weak package); in the installed "
+           "tree `_KindSpecialCleanup` (mheap.go:1954), `maxCleanupGs` (mcleanup.go:707) and `Make` "
+           "(weak/pointer.go:68); Debian's Go 1.19 has neither runtime/mcleanup.go nor the weak package."),
     Change(_CH, "returning memory", "sysmon scavenged spans unused for 5 minutes with madvise(MADV_DONTNEED)",
            "a background scavenger goroutine (bgscavenge) paced to about 1 % CPU, keeping 10 % over the heap goal "
            "and skipping recently dense chunks; MADV_DONTNEED by default again since 1.16 (MADV_FREE in 1.12-1.15)",

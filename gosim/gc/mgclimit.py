@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 capacityPerProc = 1.0  # seconds (1e9 ns in the runtime)
+gcBackgroundUtilization = 0.25  # mgcpacer.go: the share of all CPU time updateLocked counts as GC while it runs
 gcCPULimiterUpdatePeriod = 0.010  # seconds
 
 
@@ -54,7 +55,7 @@ class GCCPULimiter:
         """``updateLocked`` for ``window`` seconds of wall time: ``assist`` CPU-seconds of assists and ``idle``
         CPU-seconds of idle Ps plus idle mark work in that window."""
         total = window * self.nprocs
-        gc_time = assist + (total * 0.25 if self.gcEnabled else 0.0)
+        gc_time = assist + (total * gcBackgroundUtilization if self.gcEnabled else 0.0)
         total -= idle
         self.accumulate(total - gc_time, gc_time, cycle)
 
@@ -81,3 +82,63 @@ class GCCPULimiter:
         CPUs as GC time."""
         self.flush(cycle)
         self.accumulate(0.0, seconds * self.nprocs, cycle)
+
+
+def time_to_enable(nprocs: int, assist_share: float, idle_share: float = 0.0, *,
+                   horizon: float = 600.0) -> float | None:
+    """CPU-seconds (wall time × ``nprocs``) from an empty bucket until the limiter turns on, for a program that
+    collects all the time (``gcEnabled``) with mark assists taking ``assist_share`` and idle Ps (and idle mark
+    workers) ``idle_share`` of all CPU time, fed in ``gcCPULimiterUpdatePeriod`` slices. None if the bucket never
+    fills within ``horizon`` seconds of wall time (GC at or under half of the CPU left after idle time)."""
+    if not isinstance(nprocs, int) or isinstance(nprocs, bool) or nprocs < 1:
+        raise ValueError(f"nprocs must be a positive integer, got {nprocs!r}")
+    for name, v in (("assist_share", assist_share), ("idle_share", idle_share)):
+        if not 0.0 <= v <= 1.0:
+            raise ValueError(f"{name} must be a share of CPU time in [0, 1], got {v!r}")
+    lim = GCCPULimiter(nprocs, gcEnabled=True)
+    dt = gcCPULimiterUpdatePeriod
+    t = 0.0
+    while t < horizon:
+        cpu = dt * nprocs
+        lim.update(dt, assist_share * cpu, idle_share * cpu)
+        t += dt
+        if lim.enabled:
+            return t * nprocs
+    return None
+
+
+def timeline(nprocs: int, assist_share: float, seconds: float, *, limiter: bool = True) -> list[tuple]:
+    """A program that collects all the time, run for ``seconds`` of wall time in 10 ms updates: each update
+    (wall seconds, bucket fill, limiter on, GC share of the update in the limiter's view). Assists take
+    ``assist_share`` of the CPU except while the limiter is on (``gcAssistAlloc`` returns at once); with
+    ``limiter=False`` the bucket is still kept but never switches assists off (what the collector would do
+    without it)."""
+    if not 0.0 <= assist_share <= 1.0 - gcBackgroundUtilization:
+        raise ValueError(f"assist_share must be in [0, {1 - gcBackgroundUtilization}], got {assist_share!r}")
+    if not 0 < seconds <= 600:
+        raise ValueError(f"seconds must be in (0, 600], got {seconds!r}")
+    lim = GCCPULimiter(nprocs, gcEnabled=True)
+    dt = gcCPULimiterUpdatePeriod
+    out = []
+    for k in range(1, int(round(seconds / dt)) + 1):
+        a = 0.0 if (limiter and lim.enabled) else assist_share
+        lim.update(dt, a * dt * nprocs, 0.0)
+        out.append((k * dt, lim.fill, lim.enabled, gcBackgroundUtilization + a))
+    return out
+
+
+def share_once_on(nprocs: int, assist_share: float, seconds: float | None = None) -> float | None:
+    """The mean GC share (limiter's view: background + assists) from the update that first turns the limiter
+    on to the end of ``seconds`` of wall time (by default 10 s after it turns on): assists switch off, the bucket
+    drains, the limiter turns off at the next update, assists fill it again. None if it never turns on."""
+    if seconds is None:
+        t = time_to_enable(nprocs, assist_share)
+        if t is None:
+            return None
+        seconds = min(t / nprocs + 10.0, 600.0)
+    tl = timeline(nprocs, assist_share, seconds)
+    first = next((i for i, row in enumerate(tl) if row[2]), None)
+    if first is None:
+        return None
+    rest = tl[first + 1:]
+    return sum(row[3] for row in rest) / len(rest) if rest else None

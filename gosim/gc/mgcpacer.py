@@ -130,6 +130,16 @@ def mark_workers(procs: int) -> tuple[int, float]:
     return dedicated, fractional
 
 
+def trigger_upper_bound(goal: int, heapMarked: int) -> int:
+    """``trigger``'s ``maxTrigger`` before it is raised to the lower bound: 61/64 of the way from ``heapMarked``
+    to ``goal`` (uint64 arithmetic, the division first), or ``goal − defaultHeapMinimum`` when that is higher
+    (a gap over 64/3 · 4 MiB ≈ 85 MiB: a large heap with little scan work gets 4 MiB of runway, not 3/64)."""
+    max_trigger = ((goal - heapMarked) // triggerRatioDen) * maxTriggerRatioNum + heapMarked
+    if goal > defaultHeapMinimum and goal - defaultHeapMinimum > max_trigger:
+        max_trigger = goal - defaultHeapMinimum
+    return max_trigger
+
+
 @dataclass
 class GCController:
     """``gcControllerState``: the pacer's state, with the runtime's field names. Mutable, as in the runtime.
@@ -266,10 +276,7 @@ class GCController:
         lower = ((goal - self.heapMarked) // triggerRatioDen) * minTriggerRatioNum + self.heapMarked
         if min_trigger < lower:
             min_trigger = lower
-        max_trigger = ((goal - self.heapMarked) // triggerRatioDen) * maxTriggerRatioNum + self.heapMarked
-        if goal > defaultHeapMinimum and goal - defaultHeapMinimum > max_trigger:
-            max_trigger = goal - defaultHeapMinimum
-        max_trigger = max(max_trigger, min_trigger)
+        max_trigger = max(trigger_upper_bound(goal, self.heapMarked), min_trigger)
         trigger = min_trigger if self.runway > goal else goal - self.runway
         trigger = min(max(trigger, min_trigger), max_trigger)
         return trigger, goal
@@ -381,5 +388,5 @@ def guide_goal_mib(live_mib: float, gogc: int) -> float:
 
 __all__ = [
     "GCController", "GOGC_OFF", "MAX_INT64", "MiB", "defaultHeapMinimum", "format_gogc", "guide_goal_mib",
-    "heap_goal", "mark_workers", "readGOGC", "readGOMEMLIMIT",
+    "heap_goal", "mark_workers", "readGOGC", "readGOMEMLIMIT", "trigger_upper_bound",
 ]

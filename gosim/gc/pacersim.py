@@ -13,9 +13,11 @@ The model is fluid: rates, not objects (`gosim.gc.mgc` marks objects). Time adva
 phase; each slice calls ``revise`` and feeds the GC CPU limiter (`gosim.gc.mgclimit`), which turns assists off
 when GC has used more than its share. What it leaves out: sweeping's cost and duration (``commit(False)`` still
 sets the sweep-distance bound, ``heapMarked + 1 MiB``, which binds only for a goal within ~1.4 MiB of it); span
-tails only as a workload's ``heap_live_per_byte`` (heapLive's growth per byte of objects); the scavenger (``mappedReady`` is non-heap memory plus
-``heapLive``; free pages are taken as scavenged), over-assist (``gcOverAssistWork``), forced GCs every 2 min,
-goroutine scheduling detail (Ps are CPU shares).
+tails only as a workload's ``heap_live_per_byte`` (heapLive's growth per byte of objects); the scavenger's pace and
+chunk index (free pages stay mapped, ``heapFree``, until the end of a cycle, when the scavenger releases at once
+what its two goals ask, `gosim.gc.mgcscavenge`; ``mappedReady`` is non-heap memory plus the retained heap, in-use
+spans taken as ``heapLive``), over-assist (``gcOverAssistWork``), forced GCs every 2 min, goroutine scheduling
+detail (Ps are CPU shares).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from . import mgcscavenge
 from .mgclimit import GCCPULimiter
 from .mgcpacer import MAX_INT64, GCController, format_gogc, readGOGC, readGOMEMLIMIT
 from .workload import SCENARIOS, Workload
@@ -53,6 +56,8 @@ class Cycle:
     limiter: bool  # the GC CPU limiter was on at some point of the mark
     limit_bound: bool  # the memory limit, not GOGC, set the goal
     last_marked: int = 0  # heapMarked of the previous cycle, where the runway is measured from
+    retained: int = 0  # heap memory still mapped after this cycle's sweep and scavenging: in use + free
+    released: int = 0  # bytes the scavenger returned to the OS after this cycle
 
     @property
     def overshoot(self) -> float:
@@ -139,10 +144,14 @@ def simulate(workload: Workload | str, gogc: int | str = 100, memlimit: int | st
     trig, goal = ctl.trigger()
     series: list[tuple[float, int, int, int]] = [(0.0, 0, goal, trig)]
 
+    retained = 0  # heapInUse + heapFree: the heap's mapped, unreleased pages
+
     def set_memory_inputs() -> None:
+        nonlocal retained
+        retained = max(retained, ctl.heapLive)  # growth reuses free pages first, then maps more
         ctl.heapAlloc = ctl.heapLive
-        ctl.heapFree = 0
-        ctl.mappedReady = int(w.nonheap(t)) + ctl.heapLive
+        ctl.heapFree = retained - ctl.heapLive
+        ctl.mappedReady = int(w.nonheap(t)) + retained
 
     finished = False
     while not finished and len(cycles) < max_cycles:
@@ -265,9 +274,17 @@ def simulate(workload: Workload | str, gogc: int | str = 100, memlimit: int | st
         peak = ctl.heapLive
         marked = live + int(black)  # bytesMarked counts objects, not span tails
         ctl.resetLive(marked)
-        set_memory_inputs()
+        set_memory_inputs()  # the sweep frees what was not marked: its pages become free, still mapped
         ctl.commit(False)
         next_trigger, next_goal = ctl.trigger()
+        # gcPaceScavenger's goals (lastHeapInUse: the in-use heap at mark termination), met at once
+        nonheap = int(w.nonheap(t))
+        gc_goal = mgcscavenge.gc_percent_goal(peak, next_goal, ctl.lastHeapGoal, retained)
+        limit_goal = mgcscavenge.NO_GOAL if ctl.memoryLimit >= MAX_INT64 else \
+            mgcscavenge.memory_limit_goal(ctl.memoryLimit, nonheap + retained)
+        released = mgcscavenge.released_to_meet(ctl.heapLive, retained - ctl.heapLive, nonheap, gc_goal, limit_goal)
+        retained -= released
+        set_memory_inputs()
         dur = max(mark_s, 1e-12)
         cycles.append(Cycle(
             n=len(cycles) + 1, start_s=start, mark_s=mark_s, trigger=trig, goal=ctl.lastHeapGoal, heap0=heap0,
@@ -275,7 +292,7 @@ def simulate(workload: Workload | str, gogc: int | str = 100, memlimit: int | st
             utilization=(assist_s + idle_s + bg_s) / (dur * procs),
             pacer_utilization=0.25 + assist_s / (dur * procs), assist_fraction=assist_s / (dur * procs),
             cons_mark=current if current is not None else 0.0, runway=ctl.runway, limiter=limited,
-            limit_bound=limit_bound, last_marked=last_marked))
+            limit_bound=limit_bound, last_marked=last_marked, retained=retained, released=released))
         series.append((start + w.stw + mark_s, peak, ctl.lastHeapGoal, trig))
         series.append((t, marked, next_goal, next_trigger))
     return PacerRun(w.name, gogc, memlimit, procs, tuple(cycles), tuple(series), t, allocated, mutator_cpu, gc_cpu)

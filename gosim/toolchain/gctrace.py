@@ -257,6 +257,20 @@ def run_gcchurn(live_mib: int, churn_mib: int, env: dict[str, str], *, gomaxproc
                 seconds=r.seconds)
 
 
+def run_gcpacing(args: dict[str, object], env: dict[str, str], *, gomaxprocs: int = 2,
+                 godebug: str = "gctrace=1,gcpacertrace=1") -> dict:
+    """One run of ``gosim/programs/gcpacing`` with flags ``args`` (``{"live": 16, "sleep": "100us"}``) under
+    ``env``, parsed as `run_gcchurn` parses gcchurn (the two print the same ``cycle``/``summary`` lines)."""
+    from .go import Toolchain
+
+    tc = Toolchain.installed()
+    argv = [str(x) for k, v in args.items() for x in (f"-{k}", v)]
+    r = tc.run(tc.build("gcpacing"), argv, env={**env, "GOMAXPROCS": str(gomaxprocs)}, godebug=godebug)
+    return dict(cycles=parse_fields(r.stdout, "cycle"), summary=parse_fields(r.stdout, "summary")[0],
+                trace=parse_gctrace(r.stderr), pacer=parse_pacertrace(r.stderr), stderr=r.stderr,
+                seconds=r.seconds)
+
+
 # internal/cpu's X86 feature names → the flags Linux prints in /proc/cpuinfo.
 _CPUINFO_FLAG = {"AVX512VL": "avx512vl", "AVX512BW": "avx512bw", "GFNI": "gfni", "AVX512BITALG": "avx512_bitalg",
                  "AVX512DQ": "avx512dq", "AVX512VBMI": "avx512vbmi", "POPCNT": "popcnt", "AVX512F": "avx512f"}

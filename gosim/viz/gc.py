@@ -726,3 +726,42 @@ def draw_scavenge(samples: list[dict], burst_mib: int) -> Figure:
     ax.set_title(f"the freed {burst_mib} MiB stay mapped until the scavenger returns them (madvise)")
     return fig
 
+
+
+@styled
+def draw_limiter(nprocs: int, assist_share: float, seconds: float, real=None) -> Figure:
+    """The GC CPU limiter's model (`gosim.gc.mgclimit.timeline`) for a program that collects all the time with
+    assists taking ``assist_share`` of the CPU, with and without the limiter. Left: the bucket's fill
+    (CPU-seconds) against its capacity. Right: the GC share (limiter's view) averaged over 100 ms, with the
+    runtime's before and after the limiter turned on when ``real`` (a `gosim.checks.gc.LimiterRow`) is given."""
+    from ..gc import mgclimit
+
+    fig = figure(8.6, 3.4)
+    a1, a2 = fig.subplots(1, 2)
+    for on, color, label in ((False, VERMILLION, "without the limiter"), (True, BLUE, "with the limiter")):
+        tl = mgclimit.timeline(nprocs, assist_share, seconds, limiter=on)
+        t = np.array([r[0] for r in tl]) * nprocs
+        a1.plot(t, [r[1] for r in tl], color=color, lw=1.5, label=label)
+        share = np.array([r[3] for r in tl])
+        k = 10  # 100 ms windows
+        n = len(share) // k * k
+        a2.plot(t[k - 1:n:k], share[:n].reshape(-1, k).mean(axis=1), color=color, lw=1.5, label=label)
+    a1.axhline(nprocs * mgclimit.capacityPerProc, color=GREY, ls=":", lw=1)
+    a1.text(0.02, nprocs * mgclimit.capacityPerProc, " capacity", transform=a1.get_yaxis_transform(),
+            fontsize=8, color=GREY, va="bottom")
+    a1.set_xlabel("CPU-seconds")
+    a1.set_ylabel("bucket fill (CPU-seconds)")
+    a1.set_title("the bucket", fontsize=10)
+    a1.legend(fontsize=8, loc="lower right")
+    a2.axhline(0.5, color=GREY, ls=":", lw=1)
+    if real is not None:
+        end = seconds * nprocs
+        a2.plot([0, real.real_cpu_s, real.real_cpu_s, end],
+                [real.gc_share_before, real.gc_share_before, real.gc_share_after, real.gc_share_after],
+                color=INK, lw=1.2, ls="--", label="runtime (means before and after it turned on)")
+    a2.set_ylim(0, 1)
+    a2.set_xlabel("CPU-seconds")
+    a2.set_ylabel("GC share (25 % + assists), 100 ms means")
+    a2.set_title("GC's share of the CPU", fontsize=10)
+    a2.legend(fontsize=8, loc="lower left")
+    return fig

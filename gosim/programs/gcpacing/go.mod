@@ -1,0 +1,3 @@
+module gcpacing
+
+go 1.27

@@ -1,0 +1,3 @@
+module gcretain
+
+go 1.27

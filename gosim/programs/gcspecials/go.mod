@@ -1,0 +1,3 @@
+module gcspecials
+
+go 1.27
