@@ -156,57 +156,49 @@ ALLOC = "tests/test_alloc_fidelity.py::test_histogram_equal_and_pages_within_bou
 GCF = "tests/test_gc_fidelity.py::"
 SCHED = "tests/test_sched_fidelity.py::"
 WIT = "tests/test_mutant_witnesses.py::"
+BT = "tests/test_boot_threads.py::"
 
 
 # --- boot ---------------------------------------------------------------------------------------------------------
 
 
 def _newm_without_sysmon(original):
-    def newm(self, role, p=None):
-        if role == "sysmon":  # sysmon runs on no M of its own
-            return len(self.ms)
-        return original(self, role, p)
+    def newm_sysmon(self):  # sysmon runs on no M of its own
+        mp = original(self)
+        self.allm.remove(mp)
+        self.sched.mcount -= 1
+        return mp
 
-    return newm
+    return newm_sysmon
 
 
-def _wakep_keeps_its_p(original):
-    from gosim import boot
+def _startm_never_reuses(original):
+    def startm(self, pp, spinning):  # mget ignored: every startm creates a thread
+        idle, n = list(self.sched.midle), self.sched.nmidle
+        self.sched.midle.clear()
+        self.sched.nmidle = 0
+        original(self, pp, spinning)
+        self.sched.midle.extend(idle)
+        self.sched.nmidle = n
 
-    def wakep(self):
-        before = {p.id for p in self.ps.values() if p.status == "idle"}
-        original(self)
-        if before:  # the woken M keeps the P it took instead of putting it back on the idle list
-            pid = min(before)
-            mid = next(m.id for m in self.ms.values() if m.role == "worker")
-            self.ps[pid] = boot.replace(self.ps[pid], status="running", m=mid)
-            self.ms[mid] = boot.replace(self.ms[mid], p=pid, idle=False)
-
-    return wakep
+    return startm
 
 
 def _runnext_new_slice_boot(original):
-    from gosim import boot
-
-    def runqget(self, pid):
-        came_from_runnext = self.ps[pid].runnext
-        goid = original(self, pid)
-        if goid is not None and goid == came_from_runnext:  # a G from runnext starts a new slice too
-            self.ps[pid] = boot.replace(self.ps[pid], schedtick=self.ps[pid].schedtick + 1)
-        return goid
+    def runqget(pp):
+        gp, _ = original(pp)
+        return gp, False  # a G from runnext starts a new time slice too (schedtick++)
 
     return runqget
 
 
 def _old_runnext_to_the_head(original):
-    from gosim import boot
-
-    def runqput(self, pid, goid, *, next_):
-        p = self.ps[pid]
-        if next_ and p.runnext is not None:  # the kicked-out runnext goes to the head of the queue, not the tail
-            self.ps[pid] = boot.replace(p, runnext=goid, runq=(p.runnext,) + p.runq)
+    def runqput(pp, gp, next, sched):
+        if next and pp.runnext is not None:  # the kicked-out runnext goes to the head of the queue, not the tail
+            pp.runq.appendleft(pp.runnext)
+            pp.runnext = gp
             return
-        original(self, pid, goid, next_=next_)
+        original(pp, gp, next, sched)
 
     return runqput
 
@@ -218,21 +210,27 @@ def _boot_state(procs: int, at: str):
 
 
 BOOT_MUTANTS = [
-    Mutant("boot-no-sysmon-m", "boot", "sysmon gets no M of its own (runtime.newm \"sysmon\" a no-op)",
-           (Patch("gosim.boot", "Runtime.newm", _newm_without_sysmon),),
+    Mutant("boot-no-sysmon-m", "boot", "sysmon gets no M of its own (newm(sysmon) adds no M to allm)",
+           (Patch("gosim.sched.proc", "Sched.newm_sysmon", _newm_without_sysmon),),
            (BOOT + "test_state_read_by_gdb_matches_the_model[1]",),
            lambda: [m.role for m in _boot_state(1, "main.main").ms]),
-    Mutant("boot-wakep-keeps-p", "boot", "the M wakep starts keeps its P after the G it stole parks",
-           (Patch("gosim.boot", "Runtime.wakep", _wakep_keeps_its_p),),
-           (WIT + "test_idle_ps_at_main_main_are_at_most_the_models[4]",
-            WIT + "test_idle_ps_at_main_main_are_at_most_the_models[2]"),
-           lambda: _boot_state(4, "main.main").idle_ps),
+    Mutant("boot-startm-never-reuses", "boot", "startm always creates a thread (never takes an idle M)",
+           (Patch("gosim.sched.proc", "Sched.startm", _startm_never_reuses),),
+           (BT + "test_thread_count_is_the_most_common_gdb_count[1]",
+            BT + "test_live_gdb_runs_give_the_models_thread_count_most_often[1]"),
+           lambda: _boot_state(1, "main.main").threads),
+    Mutant("boot-no-lockosthread", "boot", "runtime.main does not lock m0 to the main goroutine during init "
+           "(lockOSThread a no-op: m0 runs the helpers itself)",
+           (Patch("gosim.sched.proc", "Sched.lockOSThread", lambda original: (lambda self, mp: None)),),
+           (BT + "test_thread_count_is_the_most_common_gdb_count[1]",
+            BT + "test_live_gdb_runs_give_the_models_thread_count_most_often[1]"),
+           lambda: (_boot_state(1, "main.main").threads, _mod("gosim.boot").boot("current", 1).ran_on)),
     Mutant("boot-runnext-new-slice", "boot", "a G taken from runnext starts a new time slice (schedtick++)",
-           (Patch("gosim.boot", "Runtime.runqget", _runnext_new_slice_boot),),
+           (Patch("gosim.sched.proc", "runqget", _runnext_new_slice_boot),),
            (BOOT + "test_state_read_by_gdb_matches_the_model[1]",),
            lambda: _boot_state(1, "runtime.main").ps[0].schedtick),
     Mutant("boot-runqput-head", "boot", "runqput puts the old runnext at the head of the run queue",
-           (Patch("gosim.boot", "Runtime.runqput", _old_runnext_to_the_head),),
+           (Patch("gosim.sched.proc", "runqput", _old_runnext_to_the_head),),
            (BOOT + "test_init_is_pinned_to_m0_so_another_m_runs_the_helpers", EX.format("1.3")),
            lambda: _mod("gosim.boot").boot("current", 1).ran),
     Mutant("boot-inittasks-reversed", "boot", "the runtime's own init tasks in reverse (runtime first)",
@@ -338,6 +336,31 @@ def _no_grow_pass(original):
     return lambda grow=True: original(False)
 
 
+def _sweep_keeps_every_object(original):
+    def sweep(h, s, preserve):
+        s.gcmarkBits |= s.allocBits | ((1 << s.freeindex) - 1)  # every allocated object counts as marked
+        return original(h, s, preserve)
+
+    return sweep
+
+
+def _lifo_span_sets(original):
+    class LifoSpanSet(original):  # spanSet pops the span pushed last, not the oldest
+        def popleft(self):
+            return self.pop()
+
+    return LifoSpanSet
+
+
+def _sweep_reuse_keys():
+    from gosim.checks import alloc as check
+
+    return tuple(check.reuse_keys(check.model_sweep())[:12])
+
+
+ARENA = "tests/test_alloc_arena.py::"
+
+
 ALLOC_MUTANTS = [
     Mutant("alloc-no-pointer-bitmap-reserve", "alloc",
            "scan spans of objects up to 512 B keep no pointer bitmap at their end",
@@ -367,6 +390,36 @@ ALLOC_MUTANTS = [
            (Patch("gosim.alloc.sizeclasses", "make_classes", _no_grow_pass),),
            ("tests/test_alloc_sizeclasses.py::test_derived_table_equals_the_runtimes_row_by_row",),
            lambda: list(_mod("gosim.alloc.sizeclasses").SizeClassToSize())),
+    Mutant("alloc-arena-index-no-base-offset", "alloc", "arenaIndex is p >> 26, without amd64's arenaBaseOffset",
+           (Patch("gosim.alloc.arena", "arenaBaseOffset", _const(0)),),
+           (ARENA + "test_every_address_of_a_real_run_finds_the_runtimes_arena_span_and_object",),
+           lambda: _mod("gosim.alloc.arena").arenaIndex(0xC000000000)),
+    Mutant("alloc-span-entry-os-pages", "alloc",
+           "spanOf indexes heapArena.spans by 4 KiB OS pages, not the runtime's 8 KiB pages",
+           (Patch("gosim.alloc.arena", "spanIndex", _const(lambda p: (p // 4096) % 8192)),),
+           (ARENA + "test_every_address_of_a_real_run_finds_the_runtimes_arena_span_and_object",),
+           lambda: _mod("gosim.alloc.arena").lookup(0xC000006000).span_page),
+    Mutant("alloc-divmul-without-plus-one", "alloc", "divMul is ^uint32(0)/size, without the + 1",
+           (Patch("gosim.alloc.arena", "divMagic", _const(lambda size: 0xFFFFFFFF // size)),),
+           (ARENA + "test_every_address_of_a_real_run_finds_the_runtimes_arena_span_and_object",
+            ARENA + "test_div_magic_equals_the_runtimes_table_and_divides_exactly"),
+           lambda: _mod("gosim.alloc.arena").divMul_table()[5]),
+    Mutant("alloc-sweep-keeps-allocbits", "alloc",
+           "sweeping keeps every allocated object (gcmarkBits do not become allocBits)",
+           (Patch("gosim.alloc.mgcsweep", "sweep", _sweep_keeps_every_object),
+            Patch("gosim.alloc.mcentral", "sweep", _sweep_keeps_every_object),
+            Patch("gosim.alloc.mheap", "sweep", _sweep_keeps_every_object)),
+           (ARENA + "test_sweep_frees_and_reuse_match_the_runtime",),
+           _sweep_reuse_keys),
+    Mutant("alloc-sweep-all-at-once", "alloc", "every collection sweeps all spans before it ends (no lazy sweeping)",
+           (Patch("gosim.alloc.mgcsweep", "gcSweep",
+                  lambda original: lambda h, mcaches, blocking=False: original(h, mcaches, blocking=True)),),
+           (ARENA + "test_after_an_automatic_collection_spans_stay_unswept_until_swept_lazily",),
+           lambda: _mod("gosim.checks.alloc").model_lazy(30)["gc-done"]["unswept"]),
+    Mutant("alloc-span-sets-lifo", "alloc", "an mcentral's span sets hand out the span put in last (LIFO)",
+           (Patch("gosim.alloc.mcentral", "deque", _lifo_span_sets),),
+           (ARENA + "test_sweep_frees_and_reuse_match_the_runtime",),
+           _sweep_reuse_keys),
 ]
 
 
@@ -430,6 +483,55 @@ def _goal(**kw):
     return mgcpacer.heap_goal(32 << 20, **kw)
 
 
+def _no_large_heap_max_trigger(original):
+    def trigger_upper_bound(goal, heapMarked):  # 61/64 of the way on any heap: no goal − 4 MiB for large ones
+        from gosim.gc import mgcpacer
+
+        return (goal - heapMarked) // mgcpacer.triggerRatioDen * mgcpacer.maxTriggerRatioNum + heapMarked
+
+    return trigger_upper_bound
+
+
+def _short_runway_probe(gogc: int):
+    def probe():
+        from gosim.gc import mgcpacer
+
+        c = mgcpacer.GCController.init(gogc)
+        c.heapMarked = c.heapLive = 16 << 20
+        c.lastHeapScan = 64 << 10
+        c.consMark = 0.5  # a short runway: the trigger sits on its upper bound
+        c.commit(False)
+        return c.trigger()
+
+    return probe
+
+
+UPPER = "tests/test_gc_upper.py::test_trigger_on_the_upper_bound_matches_the_runtime[{}]"
+LIMITER = "tests/test_gc_limiter.py::test_limiter_turns_on_when_the_models_bucket_fills"
+
+
+def _limiter_probe():
+    return _mod("gosim.gc.mgclimit").time_to_enable(1, 0.65)
+
+
+def _limiter_never_off(original):
+    def accumulate(self, mutatorTime, gcTime, cycle=0):  # once on, the limiter stays on
+        was = self.enabled
+        original(self, mutatorTime, gcTime, cycle)
+        self.enabled = self.enabled or was
+
+    return accumulate
+
+
+LIMITER_SHARE = "tests/test_gc_limiter.py::test_gc_share_falls_once_the_limiter_is_on"
+SCAVENGE = "tests/test_gc_scavenge.py::test_retained_heap_ends_at_the_scavenger_goal"
+SPECIALS = "tests/test_gc_specials.py::test_specials_model_matches_every_call[2]"
+
+
+def _specials_probe(name: str):
+    return lambda: _mod("gosim.gc.specials").scenario(name)
+
+
 GC_MUTANTS = [
     Mutant("gc-min-trigger-38", "gc", "the trigger's lower bound at 38/64 of the runway, not 45/64",
            (Patch("gosim.gc.mgcpacer", "minTriggerRatioNum", _const(38)),),
@@ -438,6 +540,36 @@ GC_MUTANTS = [
            (GCF + "test_model_trigger_matches_the_runtime_every_cycle[gogc50]",
             GCF + "test_model_trigger_matches_the_runtime_every_cycle[gogc100]"),
            _trigger_probe),
+    Mutant("gc-max-trigger-64", "gc", "no upper trigger bound at 61/64 of the way to the goal (maxTriggerRatioNum 64)",
+           (Patch("gosim.gc.mgcpacer", "maxTriggerRatioNum", _const(64)),),
+           (UPPER.format("61/64"),),
+           _short_runway_probe(100)),
+    Mutant("gc-no-large-heap-max-trigger", "gc",
+           "the upper trigger bound is 61/64 on large heaps too (no goal − 4 MiB)",
+           (Patch("gosim.gc.mgcpacer", "trigger_upper_bound", _no_large_heap_max_trigger),),
+           (UPPER.format("goal - 4 MiB"),),
+           _short_runway_probe(1000)),
+    Mutant("gc-limiter-capacity-2s", "gc", "the CPU limiter's bucket holds 2 CPU-seconds per P, not 1",
+           (Patch("gosim.gc.mgclimit", "capacityPerProc", _const(2.0)),), (LIMITER,), _limiter_probe),
+    Mutant("gc-limiter-no-background", "gc", "the CPU limiter counts only assists as GC time (no 25 % background)",
+           (Patch("gosim.gc.mgclimit", "gcBackgroundUtilization", _const(0.0)),), (LIMITER,), _limiter_probe),
+    Mutant("gc-limiter-never-off", "gc", "once on, the CPU limiter stays on (assists never resume)",
+           (Patch("gosim.gc.mgclimit", "GCCPULimiter.accumulate", _limiter_never_off),), (LIMITER_SHARE,),
+           lambda: _mod("gosim.gc.mgclimit").share_once_on(1, 0.65)),
+    Mutant("gc-scavenge-no-retain-extra", "gc",
+           "the scavenger keeps no free memory over the in-use heap (0 %, not 10 %)",
+           (Patch("gosim.gc.mgcscavenge", "retainExtraPercent", _const(0.0001)),), (SCAVENGE,),
+           lambda: _mod("gosim.gc.mgcscavenge").gc_percent_goal(64 << 20, 100 << 20, 100 << 20, 200 << 20)),
+    Mutant("gc-finalizer-no-revival", "gc", "the sweep frees an object with a finalizer at once (no extra cycle)",
+           (Patch("gosim.gc.specials", "REVIVE_FINALIZER_OBJECTS", _const(False)),), (SPECIALS,),
+           _specials_probe("finalizer")),
+    Mutant("gc-finalizer-referents-unmarked", "gc",
+           "markrootSpans does not mark what a finalizer object reaches (a chain finalizes at once)",
+           (Patch("gosim.gc.specials", "MARK_FROM_FINALIZER_OBJECTS", _const(False)),), (SPECIALS,),
+           _specials_probe("chain")),
+    Mutant("gc-weak-cleared-when-freed", "gc", "a weak pointer is cleared when its object is freed, not when revived",
+           (Patch("gosim.gc.specials", "CLEAR_WEAK_WHEN_REVIVED", _const(False)),), (SPECIALS,),
+           _specials_probe("weak+finalizer")),
     Mutant("gc-goal-without-stacks-globals", "gc", "the GOGC goal from the heap alone (Go 1.10-1.17's rule)",
            (Patch("gosim.gc.mgcpacer", "GCController.commit", _goal_without_stacks_and_globals),),
            (GCF + "test_model_goal_matches_the_runtime_every_cycle[gogc100]",),
@@ -565,7 +697,139 @@ SCHED_MUTANTS = [
            lambda: [g.new for g in _mod("gosim.sched.stack").recursion(300, 200).growths]),
 ]
 
-MUTANTS: list[Mutant] = BOOT_MUTANTS + INITS_MUTANTS + ALLOC_MUTANTS + GC_MUTANTS + SCHED_MUTANTS
+
+# --- sched: GOMAXPROCS in a container (gosim.sched.cgroup) --------------------------------------------------------
+# This machine has 2 CPUs, where the rule always gives 2; the witnesses ask the runtime's own defaultGOMAXPROCS
+# for more CPUs inside a real group (cgroupprobe -rule), and read the runtime's own tests' expectations.
+
+CGROUP = "tests/test_cgroup.py::"
+
+
+def _floor_limit(original):
+    import math
+
+    from gosim.sched import cgroup
+
+    return lambda limit: max(math.floor(limit), cgroup.FLOOR)  # quota/period rounded down
+
+
+def _rule_probe():
+    from gosim.sched import cgroup
+
+    return [cgroup.default_gomaxprocs(8, q) for q in (50_000, 150_000, 250_000)]
+
+
+CGROUP_MUTANTS = [
+    Mutant("sched-cgroup-floor-1", "sched", "a CPU quota under 1 CPU gives GOMAXPROCS 1, not 2 (floor 1)",
+           (Patch("gosim.sched.cgroup", "FLOOR", _const(1)),),
+           (CGROUP + "test_runtime_default_gomaxprocs_is_the_rule",
+            CGROUP + "test_rule_has_the_runtime_tests_expectations"),
+           _rule_probe),
+    Mutant("sched-cgroup-round-down", "sched", "GOMAXPROCS from floor(quota/period), not ceil",
+           (Patch("gosim.sched.cgroup", "limit_procs", _floor_limit),),
+           (CGROUP + "test_runtime_default_gomaxprocs_is_the_rule",
+            CGROUP + "test_rule_has_the_runtime_tests_expectations"),
+           _rule_probe),
+]
+
+# --- sched: system calls (chapter 5, "System calls, end to end"; witness gosim/programs/schedsys) ------------------
+
+SYSCALLS = "tests/test_sched_syscalls.py::"
+
+
+def _retake_at_first_sighting(original):
+    from gosim.sched import proc
+
+    def retake(self, now):  # as if sysmon had already seen this syscalltick once: no "one sysmon tick" wait
+        for pp in self.allp:
+            mp = pp.m
+            if mp is not None and mp.curg is not None and mp.curg.status == proc._Gsyscall:
+                pp.st_syscalltick = pp.syscalltick
+        return original(self, now)
+
+    return retake
+
+
+def _no_old_p(original):
+    return lambda self, oldp: original(self, None)  # exitsyscall looks only for an idle P
+
+
+def _checkmcount_ge(original):
+    from gosim.sched import proc
+
+    def checkmcount(self):
+        if self.sched.mcount >= self.maxmcount:  # off by one: a process may not reach the limit
+            raise proc.ThreadExhaustion(f"program exceeds {self.maxmcount}-thread limit")
+
+    return checkmcount
+
+
+def _hand_off_at_once(original):
+    return _mod("gosim.sched.proc").Sched.entersyscallblock
+
+
+def _syscall_paths():
+    from gosim import sched
+    from gosim.checks import sched as checks
+
+    return checks.exit_paths(sched.simulate("syscall", gomaxprocs=2, goroutines=20, duration="100ms"))
+
+
+def _blocked_threads():
+    from gosim.sched import proc, workloads
+
+    try:
+        return workloads.blocked_process(7, 2, maxthreads=10).sched.mcount
+    except proc.ThreadExhaustion as e:
+        return str(e)
+
+
+def _read_holds_a_thread(original):
+    def netpollblock(self, pp, mp, gp, pd):  # thread-per-connection: a goroutine waiting on a socket keeps a thread
+        parked = original(self, pp, mp, gp, pd)
+        if parked and self.netpollWaiters > self.__dict__.get("_reading_threads", 0):
+            self._reading_threads = self.netpollWaiters
+            self.newm_struct()
+        return parked
+
+    return netpollblock
+
+
+def _net_threads():
+    from gosim.sched import workloads
+
+    return workloads.network_process(10, 2, duration=50_000_000).sched.mcount
+
+
+SYSCALL_MUTANTS = [
+    Mutant("sched-retake-first-sighting", "sched", "sysmon retakes a P the first time it sees it in a system call "
+           "(no 'at least one sysmon tick')",
+           (Patch("gosim.sched.proc", "Sched.retake", _retake_at_first_sighting),),
+           (SYSCALLS + "test_how_system_calls_end_beside_the_traced_runs",),
+           _syscall_paths),
+    Mutant("sched-exitsyscall-no-old-p", "sched", "exitsyscall never takes its old P back from the thread now in "
+           "a system call on it (only an idle P)",
+           (Patch("gosim.sched.proc", "Sched.exitsyscallTryGetP", _no_old_p),),
+           (SYSCALLS + "test_how_system_calls_end_beside_the_traced_runs",),
+           _syscall_paths),
+    Mutant("sched-entersyscall-hands-off", "sched", "every system call hands its P off at once (entersyscallblock "
+           "for all)",
+           (Patch("gosim.sched.proc", "Sched.entersyscall", _hand_off_at_once),),
+           (SYSCALLS + "test_how_system_calls_end_beside_the_traced_runs",),
+           _syscall_paths),
+    Mutant("sched-maxmcount-off-by-one", "sched", "checkmcount kills the process at maxmcount threads, not above",
+           (Patch("gosim.sched.proc", "Sched.checkmcount", _checkmcount_ge),),
+           (SYSCALLS + "test_set_max_threads_kills_the_process_where_the_runtime_dies",),
+           _blocked_threads),
+    Mutant("sched-netpoll-read-holds-thread", "sched", "a goroutine waiting to read a socket keeps its thread, "
+           "as a blocking system call does (thread per connection)",
+           (Patch("gosim.sched.proc", "Sched.netpollblock", _read_holds_a_thread),),
+           ("tests/test_sched_netpoll.py::test_goroutines_in_io_wait_hold_no_thread",),
+           _net_threads),
+]
+
+MUTANTS: list[Mutant] = (BOOT_MUTANTS + INITS_MUTANTS + ALLOC_MUTANTS + GC_MUTANTS + SCHED_MUTANTS + CGROUP_MUTANTS
+                         + SYSCALL_MUTANTS)
 
 
 def by_name(name: str) -> Mutant:

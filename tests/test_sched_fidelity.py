@@ -141,11 +141,5 @@ def test_stack_growth_depths_as_the_real_goroutine_moves_its_stack():
     assert row.ok, row
 
 
-def test_syscall_heavy_workload_beside_the_real_program():
-    real = REF["schedwork"]["syscall"]
-    model = sched.simulate("syscall", gomaxprocs=real["gomaxprocs"], goroutines=real["goroutines"],
-                           duration=real["duration"])
-    for row in checks.syscall_workload_checks(model, real["runs"]):
-        assert row.ok, row
-    traced = max(t["syscall"] for t in real["traced"])  # the least disturbed run, as above
-    assert checks.within(checks.trace_counts(model.intervals)["syscall"], traced, 0.30)
+# The syscall-heavy workload is checked against the median real run (not the best one) in
+# tests/test_sched_syscalls.py, with the tolerances taken from the recorded runs' spread.

@@ -203,3 +203,137 @@ register(Exercise(
         "10ms": "forcePreemptNS is 10 ms, but the tick is first seen one sleep after it moves.",
     },
 ))
+
+
+def _container_gomaxprocs(cpus: int, quota_us: int, period_us: int) -> int:
+    """What the runtime's own defaultGOMAXPROCS(cpus) answers inside a real cgroup with this quota
+    (cgroupprobe -rule, gosim/toolchain/cgroup.py); Skipped without root or a writable cgroup CPU controller."""
+    from . import Skipped
+    from ..toolchain import Toolchain
+    from ..toolchain import cgroup as cg
+
+    reason = cg.available()
+    if reason:
+        raise Skipped(reason)
+    tc = Toolchain.installed()
+    binary = tc.build("cgroupprobe", ldflags="-checklinkname=0")
+    run = cg.run(binary, ["-d", "0", "-rule", str(cpus)], quota_us=quota_us, period_us=period_us)
+    return cg.parse_probe(run.run.stdout).rule[cpus]
+
+
+def _container_model(cpus: int, quota_us: int, period_us: int) -> int:
+    from ..sched import cgroup
+
+    return cgroup.default_gomaxprocs(cpus, quota_us, period_us)
+
+
+register(Exercise(
+    id="5.20",
+    question=("A transfer: a container on a **16-CPU** machine gets a CPU quota of **900 ms per 250 ms period** "
+              "(`cpu.max` says `900000 250000`), and the program sets neither `$GOMAXPROCS` nor `GODEBUG`. "
+              "What GOMAXPROCS does today's runtime (Go 1.25 or later) give it at start-up?"),
+    kind=Number(),
+    solve=lambda: _container_gomaxprocs(16, 900_000, 250_000),
+    model=lambda: _container_model(16, 900_000, 250_000),
+    source="runtime",
+    transfer=True,
+    hint="Containers: the limit is quota/period; read adjustCgroupGOMAXPROCS for how it becomes a count of Ps.",
+    wrong_hints={
+        16: "That is what the runtime gave before Go 1.25 (and gives with GODEBUG=containermaxprocs=0): today "
+            "the cgroup's limit counts.",
+        3: "quota/period is 3.6 here: which way does adjustCgroupGOMAXPROCS round it?",
+        9: "The period is 250 ms, not 100 ms.",
+        2: "The floor of 2 applies only to limits below 2 CPUs.",
+    },
+))
+
+
+def _quota_stall_ms(cpus: int, quota_cpus: float) -> float:
+    """The throttling model's stall per period for CPU-bound goroutines at the rule's GOMAXPROCS."""
+    from ..sched import cgroup
+
+    period = 100_000
+    procs = cgroup.default_gomaxprocs(cpus, quota_cpus * period, period)
+    return cgroup.throttle(quota_cpus * period, period, threads=procs, cpus=cpus).stall_ms / 1e3
+
+
+register(Exercise(
+    id="5.21",
+    question=("Predict, then look at the CPU-quota panel below. A Go program whose goroutines are all CPU-bound "
+              "(more of them than Ps) runs in a container with a quota of **1.5 CPUs** (150 ms per 100 ms "
+              "period) on an **8-CPU** machine, GOMAXPROCS left to the runtime. For how long in each period does "
+              "none of its threads run?"),
+    kind=Number("s", tolerance=0.0005),
+    solve=lambda: _quota_stall_ms(8, 1.5),
+    source="model",
+    hint="First the rule (which GOMAXPROCS does 1.5 CPUs give?), then the quota: how soon do that many busy "
+         "threads use 150 ms of CPU?",
+    wrong_hints={
+        "0ms": "Does GOMAXPROCS end up at or below the quota here? Apply the rule's rounding first.",
+        "50ms": "That is 1 CPU of quota shared by 2 threads: the quota here is 1.5 CPUs.",
+        "75ms": "75 ms is how long the threads run, not how long they wait.",
+        "81.25ms": "GOMAXPROCS is not 8: the rule lowers it to the quota, rounded up.",
+    },
+))
+
+
+def _blocked_threads_real(g: int) -> int:
+    from ..toolchain import Toolchain
+    from ..toolchain import syscalls
+
+    tc = Toolchain.installed()
+    run = tc.run(tc.build("schedsys"), ["-w", "block", "-g", str(g), "-d", "100ms"], env={"GOMAXPROCS": "2"})
+    return syscalls.parse_output(run.stdout)["threads"]
+
+
+def _blocked_threads_model(g: int) -> int:
+    from ..sched import workloads
+
+    return workloads.blocked_process(g, 2).sched.mcount
+
+
+register(Exercise(
+    id="5.7",
+    question=("`schedsys -w block -g 12` at **GOMAXPROCS=2**: twelve goroutines each enter a nanosleep(2) system "
+              "call of one second; main sleeps 100 ms, wakes, and reads how many OS threads the process has "
+              "(`Threads:` in `/proc/self/status`). What does it read?"),
+    kind=Number(),
+    solve=lambda: _blocked_threads_real(12),
+    model=lambda: _blocked_threads_model(12),
+    source="runtime",
+    hint="Each goroutine in a system call keeps its thread. Who else has a thread: the monitor, and whoever "
+         "runs main when it wakes? (System calls, end to end)",
+    wrong_hints={
+        2: "GOMAXPROCS bounds the threads running Go code, not the threads blocked in the kernel.",
+        12: "The twelve blocked threads are not all: sysmon has one of its own, and main must run somewhere.",
+        13: "Twelve blocked threads and sysmon's: and the thread that runs main when its timer fires?",
+        14: "Threads are never given back: count every M started since the process began, not only the busy "
+            "ones.",
+    },
+))
+
+
+def _net_io_wait_model(c: int) -> int:
+    from ..sched import workloads
+
+    return workloads.network_process(c, 2).observed[0]["IO wait"]
+
+
+register(Exercise(
+    id="5.8",
+    question=("A transfer: `schedsys -w net -c 50` at **GOMAXPROCS=2** (a loopback server with 50 connections, each "
+              "client asking every 10 ms). In the model, halfway through the run, how many goroutines are parked "
+              "in **IO wait**?"),
+    kind=Number(),
+    solve=lambda: _net_io_wait_model(50),
+    source="model",
+    transfer=True,
+    hint="Which goroutines wait for data most of the time, and which one waits for a connection that never "
+         "comes? (The netpoller)",
+    wrong_hints={
+        50: "The server's goroutines, yes: and the accept loop, waiting on the listener?",
+        100: "A client waits for its answer only for a moment; between requests it sleeps.",
+        101: "A client waits for its answer only for a moment; between requests it sleeps.",
+        0: "A goroutine whose read finds no data parks in netpollblock, in IO wait.",
+    },
+))

@@ -6,7 +6,7 @@ Follows runtime/proc.go (and the structures of runtime2.go) where it has the sam
 queue every 61st ``schedtick`` (fairness), the local queue (``runnext`` first), a batch from the global queue,
 then - if this M may spin (at most half the busy Ps) - ``stealWork``: 4 rounds over the Ps in a random
 coprime-stride order, half a victim's queue, its timers and ``runnext`` (after a 3 us sleep) only in the last
-round. It has no trace reader, GC mark workers, finalizer or cleanup goroutines, or network I/O. Where the runtime
+round. It has no trace reader, GC mark workers, finalizer or cleanup goroutines. Where the runtime
 gives up after one ``stealWork``, a spinning M here waits ``Costs.spin`` (3 us) and calls ``stealWork`` once more
 before it drops the P (``pidleput``), re-checks everything ("delicate dance") and parks the M (``stopm``) or
 blocks it in the network poller until the next timer. New work calls ``wakep`` (one spinning M at a time;
@@ -26,9 +26,12 @@ changes GOMAXPROCS.
 Time is virtual, in integer nanoseconds. What costs time is in `Costs` (waking a parked M, creating one, a
 spinning M's search, signal delivery, the kernel's timer slack), each a constant; a goroutine's own work comes
 from its workload (`gosim.sched.workloads`) as a generator of actions (`run`, `spin`, `go`, `send`, `recv`,
-`syscall`, `sleep`...). What it leaves out: the GC (no mark workers, no STW except for procresize), the network
-poller's I/O, locked threads and cgo, the trace reader, ``select``, real memory; a scheduling decision itself
-takes no time, and every P has a CPU of its own.
+`syscall`, `sleep`, `netwait`/`netready` on a `pollDesc`...). Goroutines waiting on a file descriptor park in
+"IO wait" with no M and no P until a ``netpoll`` (findRunnable's, the blocked poller's, sysmon's after 10 ms)
+returns them; ``checkmcount`` kills a process with more Ms than ``maxmcount``. What it leaves out: the GC (no
+mark workers, no STW except for procresize), writes that wait and deadlines in the network poller, cgo, the
+trace reader, ``select``, real memory; a scheduling decision itself takes no time, and every P has a CPU of its
+own.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ INF = 1 << 62
 OP_RUN, OP_SPIN, OP_GO, OP_SEND, OP_RECV, OP_SYSCALL, OP_SYSCALLBLOCK, OP_SLEEP, OP_STOP, OP_GOSCHED, \
     OP_GOMAXPROCS, OP_CLOSE, OP_MAIN = range(13)
 OP_PARK = 13  # gopark(reason) until something readies the G (the boot's helper goroutines, chapter 1)
+OP_NETWAIT, OP_NETREADY = 14, 15  # a read on a file descriptor; a write that makes another one readable
 
 # Event kinds.
 EV_SEG_END, EV_PREEMPT, EV_MWAKE, EV_SPIN_END, EV_SYSCALL_EXIT, EV_SYSMON, EV_POLL, EV_SAMPLE, EV_STEAL_RUNNEXT, \
@@ -137,6 +141,28 @@ def park(reason: str) -> tuple:
     """``gopark`` with ``reason`` (a wait reason as the runtime prints it): the G waits until something readies it
     (the runtime's helper goroutines park like this as soon as they start)."""
     return (OP_PARK, reason)
+
+
+class pollDesc:
+    """A file descriptor in the network poller (netpoll.go's ``pollDesc``): ``rg``, the goroutine parked reading
+    it (``pdWait``/a G); ``ready``, data arrived while nobody was waiting (``pdReady``)."""
+
+    __slots__ = ("name", "rg", "ready")
+
+    def __init__(self, name: str = "") -> None:
+        self.name = name
+        self.rg = None
+        self.ready = False
+
+
+def netwait(pd: pollDesc) -> tuple:
+    """A read on ``pd`` (``conn.Read``): go on if data is there, else park in "IO wait" (``netpollblock``)."""
+    return (OP_NETWAIT, pd)
+
+
+def netready(pd: pollDesc) -> tuple:
+    """A write on the other end of ``pd``'s connection: the kernel makes ``pd`` readable."""
+    return (OP_NETREADY, pd)
 
 
 def check_gomaxprocs(value: object) -> int:
@@ -531,6 +557,8 @@ class Sched:
                 return gp, inheritTime
             if sched.runq:
                 return self.globrunqget_into(pp), False
+            if self.netpollWaiters and sched.poller is None and self.netpollReadyList:  # netpoll(0)
+                return self.netpoll_inject(), False
             pollUntil = timers[0][0] if timers else 0
             if mp.spinning or 2 * sched.nmspinning < self.gomaxprocs - sched.npidle:
                 if not mp.spinning:
@@ -572,13 +600,16 @@ class Sched:
                     self.becomeSpinning(mp)
                     continue
                 pollUntil = self.checkTimersNoP(pollUntil)
-            if pollUntil:
-                if sched.poller is None:  # block in netpoll until the next timer
+            if pollUntil or (self.netpollWaiters and sched.poller is None):
+                if sched.poller is None:  # block in netpoll until the next timer (or a ready fd)
                     sched.poller = mp
                     sched.pollUntil = pollUntil
                     mp.was_spinning = wasSpinning
                     mp.tok += 1
-                    self.at(max(pollUntil, now), EV_POLL, mp, mp.tok)
+                    if pollUntil:
+                        self.at(max(pollUntil, now), EV_POLL, mp, mp.tok)
+                    elif self.netpollReadyList:  # already ready: epoll_wait returns at once
+                        self.netpollBreak()
                     return None, False
                 if sched.pollUntil == 0 or sched.pollUntil > pollUntil:
                     self.netpollBreak()
@@ -753,6 +784,11 @@ class Sched:
                 gp.prog = a[1]
             elif op == OP_PARK:
                 return self.gopark(pp, mp, gp, a[1])
+            elif op == OP_NETWAIT:
+                if self.netpollblock(pp, mp, gp, a[1]):
+                    return True
+            elif op == OP_NETREADY:
+                self.netpollready_fd(a[1])
             elif op == OP_SYSCALL:
                 return self.entersyscall(pp, mp, gp, a[1])
             elif op == OP_SYSCALLBLOCK:
@@ -1080,14 +1116,85 @@ class Sched:
         sched = self.sched
         sched.poller = None
         sched.pollUntil = 0
+        self.lastpoll = self.now
         pp = self.pidleget()
         if pp is None:
+            if self.netpollReadyList:
+                self.injectglist(self.netpoll_list())
             self.stopm(mp)
             return
         self.acquirep(mp, pp)
+        if self.netpollReadyList:  # what netpoll returned: run the first, inject the rest
+            self.schedule(mp, gp=self.netpoll_inject())
+            return
         if mp.was_spinning:
             self.becomeSpinning(mp)
         self.schedule(mp)
+
+    # --- the network poller: file descriptors (netpoll.go, netpoll_epoll.go) -----------------------------------
+
+    netpollWaiters = 0  # goroutines parked in netpollblock (``netpollWaiters``)
+    netpollReadyList = ()  # goroutines whose fd is ready, not yet returned by a netpoll (epoll's ready list)
+    lastpoll = 0  # when an M last returned from a blocking netpoll (``sched.lastpoll``)
+
+    def netpollblock(self, pp: p, mp: m, gp: g, pd: pollDesc) -> bool:
+        """``poll_runtime_pollWait`` → ``netpollblock``: data there (``pdReady``): take it and go on (False); else
+        park in "IO wait", holding no M and no P (True)."""
+        if pd.ready:
+            pd.ready = False
+            return False
+        pd.rg = gp
+        self.netpollWaiters += 1
+        return self.gopark(pp, mp, gp, "IO wait")
+
+    def netpollready_fd(self, pd: pollDesc) -> None:
+        """The kernel makes ``pd`` readable. Its goroutine does not become runnable here: it waits in epoll's ready
+        list until an M calls ``netpoll`` (an M blocked in ``netpoll`` returns at once: ``netpollBreak``)."""
+        if pd.rg is None:
+            pd.ready = True
+            return
+        if not self.netpollReadyList:
+            self.netpollReadyList = []
+        self.netpollReadyList.append(pd.rg)
+        pd.rg = None
+        if self.sched.poller is not None:
+            self.netpollBreak()
+
+    def netpoll_list(self) -> list:
+        """``netpoll``: the goroutines whose fds are ready, now runnable (``netpollready`` → ``netpollunblock``)."""
+        gs = list(self.netpollReadyList)
+        self.netpollReadyList = []
+        self.netpollWaiters -= len(gs)
+        for gp in gs:
+            gp.status = _Grunnable
+            gp.waitreason = ""
+        return gs
+
+    def netpoll_inject(self) -> g:
+        """``netpoll(0)`` in findRunnable (or after a blocking netpoll) with a P: the first ready goroutine runs
+        now, the rest go to ``injectglist``."""
+        gs = self.netpoll_list()
+        self.injectglist(gs[1:])
+        return gs[0]
+
+    def injectglist(self, gs: list) -> None:
+        """``injectglist``: ready goroutines to the global queue, and an M started for each idle P they can use."""
+        if not gs:
+            return
+        sched = self.sched
+        sched.runq.extend(gs)
+        if len(sched.runq) > self.max_globrunq:
+            self.max_globrunq = len(sched.runq)
+        for _ in range(min(len(gs), sched.npidle)):
+            self.startm(None, False)
+
+    def sysmon_netpoll(self, now: int) -> None:
+        """sysmon: ``netpoll(0)`` if no M has returned from a blocking netpoll for 10 ms and none is blocked in
+        it; what it returns goes to ``injectglist``."""
+        if self.sched.poller is None and self.lastpoll + 10_000_000 < now:
+            self.lastpoll = now
+            if self.netpollReadyList:
+                self.injectglist(self.netpoll_list())
 
     # --- system calls ---------------------------------------------------------------------------------------
 
@@ -1196,6 +1303,8 @@ class Sched:
                         idle = 0
                         delay = 20
             now = self.now
+            if self.netpollWaiters:
+                self.sysmon_netpoll(now)
             if self.retake(now):
                 idle = 0
             else:

@@ -176,6 +176,105 @@ def syscalls(s, n: int, duration: int, rng: Sampler, mean_work: int = 50 * US,
         yield recv(done)
 
 
+SECOND = 1_000_000_000
+
+
+def blocked(s, n: int, duration: int, rng: Sampler, length: int = SECOND, maxthreads: int = 0) -> Iterator:
+    """``gosim/programs/schedsys -w block``: ``n`` goroutines each enter one long system call (``length``, a
+    nanosleep(2) of 1 s) and main sleeps ``duration`` (waking halfway to count the threads: ``s.observed``),
+    then returns while they are still in it. Each goroutine in
+    its system call holds its M; sysmon's retake hands its P to another M, so the process ends with about one
+    thread per blocked goroutine. ``maxthreads`` > 0: ``debug.SetMaxThreads(maxthreads)`` first, and a process
+    that needs more threads dies (`gosim.sched.proc.ThreadExhaustion`)."""
+    if maxthreads:
+        s.setMaxThreads(maxthreads)
+
+    def sleeper() -> Iterator:
+        yield syscall(length)
+
+    yield from spawn((sleeper(), f"block{i}") for i in range(n))
+    yield sleep(duration // 2)
+    s.observed.append(s.sched.mcount)  # halfway: main wakes and counts the threads, as the real program does
+    yield sleep(duration - duration // 2)
+
+
+def blocked_process(n: int, gomaxprocs: int, duration: int = 100 * MS, maxthreads: int = 0, seed: int = 0,
+                    until: int | None = None):
+    """Simulate `blocked` as a whole process (``runtime.main`` first) and return the `Sched` at its exit, or at
+    ``until`` ns if given (e.g. halfway through main's sleep); raises `gosim.sched.proc.ThreadExhaustion` as the
+    runtime dies when ``maxthreads`` is too low."""
+    from .proc import simulate_program
+
+    rng = Sampler(seed)
+    return simulate_program(lambda s: runtime_main(s, blocked(s, n, duration, rng, maxthreads=maxthreads)),
+                            gomaxprocs, until=duration + SECOND if until is None else until, seed=seed)
+
+
+NET_WORK = 5 * US  # what a read or write of one byte on a loopback connection costs its goroutine (assumed)
+NET_EVERY = 10 * MS  # each client's period (schedsys -w net -every)
+
+
+def network(s, n: int, duration: int, rng: Sampler, every: int = NET_EVERY) -> Iterator:
+    """``gosim/programs/schedsys -w net -c n``: a loopback TCP server and ``n`` clients in one process. An accept loop
+    waits on the listener (never ready again); per connection a server goroutine reads a byte (``netwait``),
+    and writes it back (``netready`` of the client's end), and a client goroutine, every ``every``, writes a byte
+    and reads the answer. Halfway, main records how many goroutines (not the runtime's, not main) are in each
+    state (``s.observed``: one dict, as the real program's goroutine profile counts them)."""
+    from .proc import netready, netwait, pollDesc
+
+    listener = pollDesc("listener")
+
+    def acceptor() -> Iterator:
+        yield netwait(listener)
+
+    def server(mine: pollDesc, theirs: pollDesc) -> Iterator:
+        while True:
+            yield netwait(mine)
+            yield run(NET_WORK)
+            yield netready(theirs)
+
+    def client(i: int, mine: pollDesc, theirs: pollDesc) -> Iterator:
+        yield sleep(max(1, every * i // n))  # spread over a period, as the real clients are
+        while not s.stopped:
+            yield run(NET_WORK)
+            yield netready(theirs)
+            yield netwait(mine)
+            yield run(NET_WORK)
+            yield sleep(every)
+
+    yield go(acceptor(), "acceptor")
+    conns = [(pollDesc(f"server{i}"), pollDesc(f"client{i}")) for i in range(n)]
+    yield from spawn((server(sp, cp), f"server{i}") for i, (sp, cp) in enumerate(conns))
+    yield from spawn((client(i, cp, sp), f"client{i}") for i, (sp, cp) in enumerate(conns))
+    yield sleep(duration // 2)
+    s.observed.append(goroutine_states(s))
+    yield sleep(duration - duration // 2)
+    yield stop()
+
+
+def goroutine_states(s) -> dict[str, int]:
+    """The program's goroutines by state, as a goroutine profile names them ("IO wait", "sleep", "runnable",
+    "running", "syscall", "chan receive"...): the runtime's own goroutines and the calling one (main) left out."""
+    from .proc import GSTATUS, _Gwaiting
+
+    out: dict[str, int] = {}
+    for gp in s.allgs:
+        if gp is s.main or (gp.name or "").startswith(SYSTEM_PREFIX) or GSTATUS[gp.status] == "dead":
+            continue
+        state = gp.waitreason if gp.status == _Gwaiting else GSTATUS[gp.status]
+        out[state] = out.get(state, 0) + 1
+    return out
+
+
+def network_process(n: int, gomaxprocs: int, duration: int = 400 * MS, seed: int = 0):
+    """Simulate `network` as a whole process; the `Sched` at its exit (``observed[0]``: the states halfway)."""
+    from .proc import simulate_program
+
+    rng = Sampler(seed)
+    return simulate_program(lambda s: runtime_main(s, network(s, n, duration, rng)), gomaxprocs,
+                            until=duration + SECOND, seed=seed)
+
+
 def mix(s, n: int, duration: int, rng: Sampler) -> Iterator:
     """A mix: a quarter CPU-bound (1 ms chunks, with calls), a quarter syscall-heavy, a quarter producers and
     consumers, and a dispatcher fanning out short tasks to the last quarter's worth of goroutines."""
@@ -327,6 +426,8 @@ WORKLOADS: dict[str, tuple[Callable, str]] = {
     "fanout": (fanout, "rounds of fan-out to N workers and fan-in of their results"),
     "prodcons": (prodcons, "N/2 producers and N/2 consumers over a buffered channel (cap 16)"),
     "syscall": (syscalls, "N goroutines alternating 50 us of work with ~500 us blocking syscalls"),
+    "block": (blocked, "N goroutines each in one blocking 1 s syscall while main sleeps (schedsys -w block)"),
+    "network": (network, "a loopback server and N clients, a request every 10 ms each (schedsys -w net)"),
     "mix": (mix, "CPU-bound, syscall-heavy, producer/consumer and fan-out goroutines together"),
 }
 

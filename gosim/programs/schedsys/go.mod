@@ -1,0 +1,3 @@
+module schedsys
+
+go 1.27

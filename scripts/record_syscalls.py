@@ -1,0 +1,117 @@
+#!/usr/bin/env python
+"""Record the real runtime's system-call behaviour for chapter 5's "System calls, end to end" (tests/data/sched/
+syscalls.json), with ``gosim/programs/schedsys`` at GOMAXPROCS=2:
+
+  syscall   ``-w syscall -g 20 -d 400ms -probe 20`` under GODEBUG=schedtrace=100, ``--runs`` times (default 9):
+            syscalls done, threads, schedticks per P per 100 ms (median of the run's rows after 100 ms), and
+            how long a 20 µs nanosleep lasted meanwhile on this machine (the child probe: sysmon's sleep)
+  traced    the same with -trace, ``--runs`` times: how each system call ended (fast / got a P / no P) and
+            sysmon's retakes (gosim.toolchain.syscalls.exit_paths)
+  block     ``-w block -g N -d 100ms`` for N in BLOCK_G, ``--runs`` times each: the process's threads when main
+            wakes after 100 ms (block) and halfway (block_mid), while the N goroutines sit in their system calls
+  limit     ``-w block -g N -maxthreads 10`` for N around the limit, 3 times each: did the runtime kill it
+            ("thread exhaustion")?
+
+and the network poller's (tests/data/sched/netpoll.json): ``-w net -c C -every 10ms -d 400ms`` for C in CONNS,
+``--runs`` times each: the goroutines by state halfway (its goroutine profile), its OS threads then, the round
+trips done.
+
+    .venv/bin/python scripts/record_syscalls.py [--runs 9] [--only syscalls|net]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from gosim import toolchain as tc  # noqa: E402
+from gosim.toolchain import rtrace  # noqa: E402
+from gosim.toolchain import schedtrace as st  # noqa: E402
+from gosim.toolchain import syscalls  # noqa: E402
+
+OUT = ROOT / "tests" / "data" / "sched" / "syscalls.json"
+NET_OUT = ROOT / "tests" / "data" / "sched" / "netpoll.json"
+CONNS = (10, 100)
+ARGS = ["-w", "syscall", "-g", "20", "-d", "400ms"]
+BLOCK_G = (1, 2, 4, 8, 16)
+LIMIT = 10
+LIMIT_G = (6, 7, 8, 9)
+
+
+def rate(rows) -> float:
+    out = []
+    for a, b in zip(rows, rows[1:]):
+        if a.ms >= 100 and b.ms > a.ms:
+            out += [(tb - ta) * 100 / (b.ms - a.ms) for ta, tb in zip(a.schedticks, b.schedticks)]
+    return float(statistics.median(out))
+
+
+def record_net(binary, runs: int) -> None:
+    out: dict = {"gomaxprocs": 2, "every": "10ms", "duration": "400ms", "runs": {}}
+    for c in CONNS:
+        out["runs"][str(c)] = []
+        for _ in range(runs):
+            r = tc.run(binary, ["-w", "net", "-c", c, "-every", "10ms", "-d", "400ms"], env={"GOMAXPROCS": "2"},
+                       timeout=60)
+            out["runs"][str(c)].append(syscalls.parse_net(r.stdout))
+            print("net", c, out["runs"][str(c)][-1], flush=True)
+    NET_OUT.write_text(json.dumps(out, indent=1) + "\n")
+    print("wrote", NET_OUT)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=9)
+    ap.add_argument("--only", choices=("syscalls", "net"))
+    args = ap.parse_args()
+    runs = args.runs
+    if runs < 7:
+        ap.error(f"--runs must be at least 7 (the tolerances come from the spread), got {runs}")
+    binary = tc.build("schedsys")
+    if args.only != "syscalls":
+        record_net(binary, runs)
+    if args.only == "net":
+        return 0
+    out: dict = {"gomaxprocs": 2, "goroutines": 20, "duration": "400ms", "syscall": [], "traced": [],
+                 "block": {}, "block_mid": {}, "limit": {"maxthreads": LIMIT, "runs": {}}}
+    for _ in range(runs):
+        r = st.run_program("schedsys", 2, [*ARGS, "-probe", "20"])
+        o = syscalls.parse_output(r.stdout)
+        out["syscall"].append({"syscalls": o["syscalls"], "threads": max(x.threads for x in r.rows),
+                               "schedticks_per_100ms": rate(r.rows), "probe_mean_ns": o["probe_mean_ns"],
+                               "probe_median_ns": o["probe_median_ns"]})
+        print("syscall", out["syscall"][-1], flush=True)
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = f"{tmp}/run.trace"
+            r = tc.run(binary, [*ARGS, "-trace", path], env={"GOMAXPROCS": "2"}, timeout=60)
+            paths = syscalls.exit_paths(rtrace.dump(path))
+        paths["completed"] = syscalls.parse_output(r.stdout)["syscalls"]
+        out["traced"].append(paths)
+        print("traced", paths, flush=True)
+    for g in BLOCK_G:
+        res = [syscalls.parse_output(tc.run(binary, ["-w", "block", "-g", g, "-d", "100ms"],
+                                            env={"GOMAXPROCS": "2"}).stdout) for _ in range(runs)]
+        out["block"][str(g)] = [r["threads"] for r in res]
+        out["block_mid"][str(g)] = [r["threads_mid"] for r in res]
+        print("block", g, out["block"][str(g)], out["block_mid"][str(g)], flush=True)
+    for g in LIMIT_G:
+        res = [tc.run(binary, ["-w", "block", "-g", g, "-d", "100ms", "-maxthreads", LIMIT],
+                      env={"GOMAXPROCS": "2"}, check=False, timeout=30) for _ in range(3)]
+        out["limit"]["runs"][str(g)] = [{"exit": r.returncode, "exhausted": "thread exhaustion" in r.stderr}
+                                        for r in res]
+        print("limit", g, out["limit"]["runs"][str(g)], flush=True)
+    OUT.write_text(json.dumps(out, indent=1) + "\n")
+    print("wrote", OUT)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
