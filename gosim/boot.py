@@ -18,8 +18,10 @@ the scheduler's event loop; the helpers are goroutines that send on gcenable's c
 out:
 
 - threads' real interleaving: one deterministic run, each thread taking `gosim.sched.Costs` to start or wake and
-  the main goroutine's own work none. It predicts the most common thread count gdb sees at main.main
-  (GOMAXPROCS=1: 3, 2: 4, 4: 5; tests/test_boot_threads.py), not the race that adds one M.
+  the main goroutine's own work none (so every M it starts runs after main has blocked in gcenable, whatever the
+  costs). It predicts the thread count gdb sees at main.main in a run no race added an M to (GOMAXPROCS=1: 3,
+  2: 4, the fewest of the recorded runs; 4: 5, the most common; tests/test_boot_threads.py,
+  `gosim.checks.boot.thread_rows`), not the race that adds one M.
 - sysmon's preemption of the main goroutine. G1 starts from runnext with inheritTime, so P0's schedtick is still
   0 (the model tracks ``schedtick`` and shows it) and sysmon's first ``retake`` may preempt it; the boot takes
   microseconds of virtual time, so the model's sysmon never does.
@@ -567,7 +569,9 @@ def summary(result: Boot, at: str = "main.main") -> str:
     for m in state.ms:
         where = f"P{m.p}" if m.p is not None else "no P"
         doing = f"running G{m.curg}" if m.curg else ("idle (stopm)" if m.idle else
-                                                    "sysmon loop" if m.role == "sysmon" else "on g0")
+                                                    "sysmon loop" if m.role == "sysmon" else
+                                                    f"woken for P{m.nextp}" + (", spinning" if m.spinning else "")
+                                                    if m.nextp is not None else "on g0")
         lines.append(f"  M{m.id} {m.role:<7} {where:<5} {doing}")
     for p in state.ps:
         if p.status == "idle":

@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Record what gdb sees of the boot's threads, for chapter 1's thread-count check (tests/data/boot/threads.json).
 
-For each GOMAXPROCS in ``--procs`` (default 1 and 2), ``--runs`` times (default 10): hello world (built as the
+For each GOMAXPROCS in ``--procs`` (default 1, 2 and 4), ``--runs`` times (default 20, what the chapter cites):
+hello world (built as the
 seed built it for gdb, -gcflags "-N -l") under gdb twice,
 
 - stopped at `gosim.checks.boot.SNAPSHOTS` with the runtime's state read at each (``allm``: how many Ms, and
@@ -9,15 +10,18 @@ seed built it for gdb, -gcflags "-N -l") under gdb twice,
 - stopped at `gosim.checks.boot.INIT_PINNED`: which OS thread ran each runtime helper goroutine, where m0 gave
   its P away (``stoplockedm``) and got one back (``startlockedm``).
 
-Run it again after a toolchain upgrade:
+How often the race adds an M depends on how busy the machine is, so each GOMAXPROCS's entry keeps the load
+average over its runs. Entries recorded with another toolchain are dropped, never mixed with new ones. Run it
+again after a toolchain upgrade:
 
-    .venv/bin/python scripts/record_boot_threads.py [--runs 10] [--procs 1 2]
+    .venv/bin/python scripts/record_boot_threads.py [--runs 20] [--procs 1 2 4] [--out FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -53,21 +57,31 @@ def one_run(binary, procs: int) -> dict:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=10)
-    ap.add_argument("--procs", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--procs", type=int, nargs="+", default=[1, 2, 4])
+    ap.add_argument("--out", type=Path, default=OUT, help=f"where to write (default {OUT.relative_to(ROOT)})")
     args = ap.parse_args(argv)
+    if args.runs < 7:
+        ap.error(f"--runs must be at least 7 (tests/test_boot_threads.py needs 7 per GOMAXPROCS), got {args.runs}")
+    if any(p < 1 for p in args.procs):
+        ap.error(f"--procs must be positive GOMAXPROCS values, got {args.procs}")
     binary = tc.build("hello", gcflags="-N -l")
-    data = json.loads(OUT.read_text()) if OUT.exists() else {}
+    version = tc.version()
+    data = json.loads(args.out.read_text()) if args.out.exists() else {}
+    if data.get("go") != version:  # another toolchain's runs: do not mix them with this one's
+        data = {}
     for procs in args.procs:
-        runs = []
+        runs, load = [], []
         for i in range(args.runs):
             runs.append(one_run(binary, procs))
+            load.append(os.getloadavg()[0])
             print(procs, i, runs[-1]["threads"], [r[:2] for r in runs[-1]["helper_threads"]], flush=True)
-        data[str(procs)] = {"runs": runs, "threads": dict(Counter(r["threads"] for r in runs))}
+        data[str(procs)] = {"runs": runs, "threads": dict(Counter(r["threads"] for r in runs)),
+                            "loadavg": [round(min(load), 1), round(max(load), 1)]}
         print(procs, data[str(procs)]["threads"], flush=True)
-    data["go"] = tc.version()
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    data["go"] = version
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
     return 0
 
 

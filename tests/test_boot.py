@@ -74,6 +74,23 @@ def test_init_is_locked_to_m0_so_other_ms_run_the_helpers(procs):
     assert min(result.helper_threads().values()) >= 3
 
 
+@pytest.mark.parametrize("costs", [dict(newm=1_000, wakeup=1_000), dict(newm=200_000), dict(wakeup=60_000)])
+def test_threads_and_helpers_do_not_depend_on_the_costs(costs, monkeypatch):
+    # chapter 1's box: the main goroutine's work takes no time, so every M the model starts runs after main has
+    # blocked in gcenable, and the thread counts and helper threads stay the same whatever Costs says
+    from gosim.sched import proc
+
+    def run():
+        return [(b.threads_at("main.main"), b.ran, b.ran_on, tuple(m.mstartfn for m in b.state_at("main.main").ms))
+                for b in (boot.boot("current", n) for n in (1, 2, 4))]
+
+    default = run()
+    monkeypatch.setattr(proc.Sched.__init__, "__kwdefaults__",
+                        {**proc.Sched.__init__.__kwdefaults__, "costs": proc.Costs(**costs)})
+    assert boot.Runtime(1).s.costs == proc.Costs(**costs)  # the patch reaches the boot's scheduler
+    assert run() == default
+
+
 def test_go_1_10_chain():
     old = boot.boot("1.10", 2)
     chain = old.chain()

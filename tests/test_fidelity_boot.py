@@ -45,7 +45,7 @@ def test_state_read_by_gdb_matches_the_model(hello, procs):
     rows = checks.state_comparison(procs, trace)  # what chapter 1 shows
     assert {r[1] for r in rows} == set(checks.SNAPSHOTS)
     for procs_, at, quantity, model, real, verdict, why in rows:
-        # equal; the measured race (one more M: tests/test_boot_threads.py pins the most common count); or a
+        # equal; the measured race (one more M: tests/test_boot_threads.py checks the count without it); or a
         # difference the model's box explains, inside the bound checks.Row states
         assert verdict in ("equal", "race", "model leaves out"), (procs, at, quantity, model, real)
         if verdict != "equal":
@@ -58,7 +58,7 @@ def test_state_read_by_gdb_matches_the_model(hello, procs):
 
 
 def test_a_model_without_sysmon_fails(hello, monkeypatch):
-    # The rows must be able to fail: plant two wrong rules in the model and watch the comparison go red.
+    # The rows must be able to fail: plant a wrong rule in the model and watch the comparison go red.
     from gosim.sched import proc
 
     trace = tc.gdb_trace(hello, checks.SNAPSHOTS, env={"GOMAXPROCS": "1"}, snapshot_at=checks.SNAPSHOTS)
@@ -72,7 +72,7 @@ def test_a_model_without_sysmon_fails(hello, monkeypatch):
     monkeypatch.setattr(proc.Sched, "newm_sysmon", sysmon_without_m)
     assert any(r[5] == "differs" for r in checks.state_comparison(1, trace))
     # Without the lock of init to m0 the model has one thread fewer: a single run cannot tell that from the race
-    # (one more thread), the most common count of several runs can (tests/test_boot_threads.py).
+    # (one more thread), the fewest threads of several runs can (tests/test_boot_threads.py).
 
 
 def test_goroutine_ids_at_gomaxprocs_1_are_the_models():
