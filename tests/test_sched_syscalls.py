@@ -1,8 +1,9 @@
 """Fidelity: system calls, end to end (chapter 5) - the model beside ``gosim/programs/schedsys``.
 
 The real runs were recorded by scripts/record_syscalls.py (tests/data/sched/syscalls.json: 9 runs of each kind on
-this 2-vCPU machine); every comparison is with the median real run, within the range of the recorded runs, or
-with the most common count when the runs agree.
+this 2-vCPU machine); every rate and share is compared with the median real run, within the interquartile range
+of the recorded runs (a run that shared the CPUs with other jobs lies far off, so not the whole range); thread
+counts with the most common count; the thread limit with every run.
 """
 
 from __future__ import annotations

@@ -402,7 +402,8 @@ def syscall_checks(model: SchedResult, ref: dict) -> list[Comparison]:
                       "a new tick when an M runs a G it found (after a retake, or from the global queue)", 3),
     ]
     for key, why in (("fast", "the M still held the P: nobody took it"),
-                     ("got_p", "exitsyscallTryGetP took the old P back from the thread now in a syscall on it"),
+                     ("got_p", "exitsyscallTryGetP took the old P back from the thread now in a syscall on "
+                               "it, or an idle P"),
                      ("no_p", "exitsyscallNoP: to the global queue, the M parks"),
                      ("retakes", "sysmon took the P (two sightings of the same syscalltick)")):
         out.append(_median_check(f"share of system calls: {key}", paths[key] / n,

@@ -337,3 +337,67 @@ register(Exercise(
         0: "A goroutine whose read finds no data parks in netpollblock, in IO wait.",
     },
 ))
+
+
+def _locked_sleeps_real() -> int:
+    """lockedpingpong at GOMAXPROCS=1: the locked round trip's voluntary context switches (getrusage), rounded
+    up to the whole number of threads that fall asleep per round trip when no sleep is saved."""
+    import math
+
+    from ..toolchain import Toolchain
+
+    tc = Toolchain.installed()
+    run = tc.run(tc.build("lockedpingpong"), ["-n", "20000"], env={"GOMAXPROCS": "1"})
+    per_round = {f[0]: float(f[6]) for f in map(str.split, run.lines)}
+    return math.ceil(per_round["locked"])
+
+
+register(Exercise(
+    id="5.9",
+    question=("`lockedpingpong` at **GOMAXPROCS=1**: two goroutines pass a token back and forth over unbuffered "
+              "channels, and one of them has called `runtime.LockOSThread`. Per round trip (the token there and "
+              "back), at most how many threads go to sleep (a voluntary context switch each)?"),
+    kind=Number(),
+    solve=_locked_sleeps_real,
+    disagreement="gosim.sched has no locked threads; the answer comes from the real run (its voluntary context "
+                 "switches per round trip, rounded up: a sleep is saved when the wake-up comes first)",
+    source="runtime",
+    hint="Follow one round trip through schedule: what does an M whose locked goroutine blocks do, and what does "
+         "the M that finds the locked goroutine runnable do? (LockOSThread and timers)",
+    wrong_hints={
+        0: "With both goroutines free, yes: one thread switches goroutines. Can a locked goroutine's M run the "
+           "other one?",
+        1: "The locked M sleeps in stoplockedm when its goroutine blocks. And the M that hands it the P back "
+           "in startlockedm?",
+        4: "Count the hand-offs in one round trip: the token crosses from the free goroutine to the locked one "
+           "once, and back once.",
+    },
+))
+
+
+def _most_spinning_model(gomaxprocs: int) -> int:
+    """The model's schedspin with 64 goroutines of 5 µs per tick: the most Ms spinning at once."""
+    from ..checks.spinning import model_stats
+    from ..sched import spinning
+
+    return model_stats(spinning.spin_process(gomaxprocs, k=64, work=5_000, duration=200_000_000)).max_spinning
+
+
+register(Exercise(
+    id="5.10",
+    question=("A transfer: `schedspin -k 64 -work 5us` at **GOMAXPROCS=6** in the model (every millisecond main "
+              "starts 64 goroutines of 5 µs each, so all six Ps get busy and their Ms run out of work again and "
+              "again). At most how many Ms are spinning at the same moment?"),
+    kind=Number(),
+    solve=lambda: _most_spinning_model(6),
+    source="model",
+    transfer=True,
+    hint="Read findRunnable's condition before stealWork: which Ms may start spinning, given how many already "
+         "spin and how many Ps are busy? (Spinning threads)",
+    wrong_hints={
+        6: "Every M that runs out of work spins? Read the condition in front of stealWork again.",
+        1: "wakep starts one spinning M at a time, but an M that runs out of work may start spinning by itself.",
+        4: "Count again: once half the busy Ps have a spinning M, may one more start?",
+        5: "Count again: once half the busy Ps have a spinning M, may one more start?",
+    },
+))

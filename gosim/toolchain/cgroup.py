@@ -261,12 +261,12 @@ def run(binary: str | os.PathLike, args=(), *, quota_us: int | None, period_us: 
     """Run a built program inside a new group with ``quota_us`` per ``period_us``; see `Toolchain.run` for
     ``env``/``godebug`` (the caller's GOMAXPROCS, GODEBUG, ... are not inherited).
 
-    Raises `CgroupUnavailable` (a skip) when no group can be made here, before anything runs.
+    Raises `CgroupUnavailable` (a skip) when no group can be made here, before anything runs (a run recorded
+    under ``GOSIM_RECORD`` replays without one).
     """
     from . import record
 
     _check_limit(quota_us, period_us)
-    ctl = controller()
     run_env = {k: v for k, v in os.environ.items() if k not in RUNTIME_ENV}
     run_env.update(env or {})
     if godebug is not None:
@@ -274,6 +274,7 @@ def run(binary: str | os.PathLike, args=(), *, quota_us: int | None, period_us: 
     argv = (str(binary), *map(str, args))
 
     def execute() -> CgroupRun:
+        ctl = controller()
         with group(quota_us, period_us, weight) as path:
             procs = str(path / "cgroup.procs")
 

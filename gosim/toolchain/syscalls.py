@@ -5,7 +5,9 @@ A goroutine leaves a system call one of three ways (proc.go's ``exitsyscall``), 
 
 * **fast**: its M still holds the P (nobody took it): ``Syscall->Running`` (``GoSysExit(false)``);
 * **got a P**: the P was taken, but ``exitsyscallTryGetP`` took the old P back from the thread now in a system
-  call on it, or an idle P: the same M writes ``Syscall->Runnable`` and at once ``Runnable->Running`` for it;
+  call on it, or an idle P: the same M writes ``Syscall->Runnable`` and at once ``Runnable->Running`` for it (so
+  does ``exitsyscallNoP`` when its own ``pidleget`` under ``sched.lock`` finds an idle P, which the trace cannot
+  tell apart: it is counted here, in the model's `gosim.checks.sched.exit_paths` too);
 * **no P**: ``exitsyscallNoP`` put it on the global queue and the M parked: ``Syscall->Runnable``, and some other M
   runs it later.
 
