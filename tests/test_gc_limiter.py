@@ -23,19 +23,22 @@ def row():
 
 
 def test_limiter_turns_on_when_the_models_bucket_fills(row):
-    # fifteen runs: the model 4.9 % early to 0.5 % late (1.16 to 1.62 CPU-seconds in the runtime)
+    # 22 runs: the model 4.9 % early to 0.8 % late (1.13 to 1.62 CPU-seconds in the runtime)
     assert row.model_cpu_s is not None, row
     assert abs(row.error) <= 0.08, row
 
 
 def test_gc_share_falls_once_the_limiter_is_on(row):
-    # fifteen runs, the limiter's view (25 % + assists): 0.82 to 0.94 before, 0.56 to 0.63 after, the model's
-    # share once on (assists off and on in turn) 0.025 above to 0.082 below the runtime's (chapter 4)
+    # 22 runs, the limiter's view (25 % + assists): 0.82 to 0.95 before, 0.56 to 0.63 after, the model's
+    # share once on (assists off and on in turn) 0.025 above to 0.082 below the runtime's (chapter 4; the seven
+    # latest within 0.037). A flat 50 % once on is 0.06 to 0.10 off: inside this tolerance, not caught here.
     assert row.gc_share_before > 0.75, row
     assert row.metrics_gc_after < row.metrics_gc_before, row
     assert row.model_share_after is not None, row
-    assert abs(row.gc_share_after - row.model_share_after) <= 0.12, row
-    assert row.model_share_without - row.gc_share_after > 0.15, row
+    assert abs(row.gc_share_after - row.model_share_after) <= 0.10, row
+    # the runtime's own share falls once the limiter is on (model_share_without,
+    # 0.25 + the measured assist share, is the share before: a restatement, not a check)
+    assert row.gc_share_before - row.gc_share_after > 0.15, row
 
 
 def test_time_to_enable_is_the_bucket_rule():

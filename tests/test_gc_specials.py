@@ -22,8 +22,12 @@ def test_specials_model_matches_every_call(procs):
 
 def test_cycles_until_freed():
     """Worked out from the rules in the module's docstring: a finalizer costs one more cycle, a resurrected
-    object lives until the program drops it, a chain of two finalizers frees one object per cycle."""
-    want = {"plain": 1, "finalizer": 2, "resurrect": 3, "cleanup": 1, "weak": 1, "weak+finalizer": 2, "chain": 3}
+    object lives until the program drops it, a chain of two finalizers frees one object per cycle, a cleanup on
+    a finalizer object waits for the cycle that frees it."""
+    assert [(r.live, r.finalizers, r.cleanups) for r in specials.scenario("finalizer+cleanup", 2)] == [(1, 1, 0),
+                                                                                                    (0, 1, 1)]
+    want = {"plain": 1, "finalizer": 2, "resurrect": 3, "cleanup": 1, "weak": 1, "weak+finalizer": 2,
+            "finalizer+cleanup": 2, "chain": 3}
     assert {n: specials.cycles_until_freed(n) for n in specials.SCENARIOS} == want
 
 

@@ -21,11 +21,11 @@ def test_trigger_on_the_upper_bound_matches_the_runtime(bound):
     args, env = checks.UPPER_WITNESSES[bound]
     r = gctrace.run_gcpacing(args, env)
     rows = checks.upper_trigger_rows(r, args["live"])
-    # 7 runs of each: 4 to 11 cycles printed an endCycle line at 61/64, 6 or 7 at goal - 4 MiB
+    # 10 runs of each: 4 to 12 cycles printed an endCycle line at 61/64, 5 to 7 at goal - 4 MiB
     assert len(rows) >= 3, rows
     obj = args["size"] << 10
     bad = [t for t in rows if not 0 <= t.excess < obj]
     assert not bad, bad
     # the witness exercises the rule: the model's trigger is on that bound in three cycles or more (every cycle
-    # in seven runs; on a loaded machine cons/mark can give some cycles a runway longer than the bound allows)
+    # in ten runs; on a loaded machine cons/mark can give some cycles a runway longer than the bound allows)
     assert sum(checks.upper_bound_of(t) == bound for t in rows) >= 3, rows

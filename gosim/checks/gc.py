@@ -691,3 +691,37 @@ def final_scavenge_goal(rows: list[RetainRow]) -> tuple[int, RetainRow]:
     if not goals:
         raise ValueError("the model set no scavenger goal after the first runtime.GC call")
     return goals[-1], rows[-1]
+
+
+# --- the pacer simulation's free pages beside a real run ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetainedRow:
+    """The heap a gcchurn run keeps mapped (in-use spans + free pages, not yet released) in its steady cycles,
+    beside `gosim.gc.pacersim`'s ``Cycle.retained`` for the same workload (`cycle_count_row`)."""
+
+    cycles: int  # steady cycle lines of the run (heapMarked at least the live set)
+    real: int  # median over them of /memory/classes/heap/objects + /memory/classes/heap/free
+    model: int  # median over the model's steady cycles of Cycle.retained
+    released: int  # bytes the model's scavenger released over the whole run
+
+    @property
+    def ratio(self) -> float:
+        return self.real / self.model
+
+
+def retained_row(run: dict, live: int, churn: int) -> RetainedRow:
+    """`RetainedRow` for one `gosim.toolchain.gctrace.run_gcchurn` run. The runtime's side is read after mark
+    termination, before or during the sweep; in-use spans plus free pages does not move with the sweep (it only
+    turns in-use pages into free ones). ``unused`` bytes of in-use spans are not on gcchurn's lines (they sit in
+    the workload's non-heap memory), so the runtime's figure is a little low."""
+    import statistics
+
+    _, sim = cycle_count_row(run["cycles"], run["summary"], live, churn, run.get("trace"))
+    steady = [c for c in run["cycles"] if int(c["live"]) >= live]
+    model = [c for c in sim.cycles if c.marked >= live]
+    if not steady or not model:
+        raise ValueError(f"no steady cycles (heapMarked ≥ {live} B) in the run or the model")
+    return RetainedRow(len(steady), int(statistics.median(int(c["objects"]) + int(c["free"]) for c in steady)),
+                       int(statistics.median(c.retained for c in model)), sum(c.released for c in sim.cycles))

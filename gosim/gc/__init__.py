@@ -74,8 +74,8 @@ HISTORY = [
            "tree `_KindSpecialCleanup` (mheap.go:1954), `maxCleanupGs` (mcleanup.go:707) and `Make` "
            "(weak/pointer.go:68); Debian's Go 1.19 has neither runtime/mcleanup.go nor the weak package."),
     Change(_CH, "returning memory", "sysmon scavenged spans unused for 5 minutes with madvise(MADV_DONTNEED)",
-           "a background scavenger goroutine (bgscavenge) paced to about 1 % CPU, keeping 10 % over the heap goal "
-           "and skipping recently dense chunks; MADV_DONTNEED by default again since 1.16 (MADV_FREE in 1.12-1.15)",
+           "a background scavenger goroutine (bgscavenge) paced to about 1 % CPU, keeping 10 % over the in-use "
+           "heap of the last mark termination (scaled by how the goal moved) and skipping recently dense chunks; MADV_DONTNEED by default again since 1.16 (MADV_FREE in 1.12-1.15)",
            "Go 1.13 (scavenger), Go 1.19 (memory limit)",
            evidence="The background scavenger, `bgscavenge` (mgcscavenge.go:649): issue #30333 and the Go 1.13 "
            "release notes; MADV_DONTNEED again by default: the Go 1.16 release notes, and the GODEBUG that "

@@ -2,7 +2,8 @@
 
 Mirrors ``gcCPULimiterState`` (runtime/mgclimit.go): the bucket fills with GC CPU time and drains with mutator
 time (``accumulate``); while the GC is enabled, 25 % of all CPU time counts as GC (``gcBackgroundUtilization``)
-plus assist time; idle time (idle Ps and idle mark workers) is subtracted from the total first (``updateLocked``).
+plus assist time; idle time (idle Ps and idle mark workers) is then subtracted from the total, after the 25 % was
+taken of all of it, and the mutator's time is what is left (``updateLocked``).
 Its capacity is one CPU-second per P (``capacityPerProc``); when the bucket is full the limiter is ``enabled`` and
 mark assists are skipped (``gcAssistAlloc``, mgcmark.go), so the heap may overshoot its goal rather than the
 program drowning in GC work. What it leaves out: the 10 ms update period and per-P limiter events (the caller

@@ -10,7 +10,9 @@ mheap.go), outside the garbage-collected heap. Three kinds change when an object
   reachable (resurrection); if it does not, the next cycle frees the object, which no longer has a finalizer.
 * a **cleanup** (``runtime.AddCleanup``, Go 1.24): the special is a root only for its function and argument; an
   unmarked object is freed in the sweep that finds it, and freeing the special queues the cleanup. It never
-  receives the pointer, so it cannot resurrect the object.
+  receives the pointer, so it cannot resurrect the object. An object with a finalizer too keeps its cleanup
+  special when the sweep revives it ("all other specials only apply when an object is freed"): the cleanup runs
+  only after the finalizer has run and a later sweep frees the object.
 * a **weak handle** (``weak.Make``, Go 1.24): cleared in the sweep that finds the object unmarked, before any
   finalizer runs, so ``Value`` returns nil even while a finalizer keeps the object for another cycle.
 
@@ -27,6 +29,7 @@ from dataclasses import dataclass, field
 REVIVE_FINALIZER_OBJECTS = True  # sweep: an unmarked object with a finalizer is marked again, not freed
 MARK_FROM_FINALIZER_OBJECTS = True  # markrootSpans: what a finalizer object reaches is marked
 CLEAR_WEAK_WHEN_REVIVED = True  # sweep pass 2: weak handles are cleared before finalization
+KEEP_CLEANUP_WHEN_REVIVED = True  # sweep pass 2: a revived object keeps its cleanup until it is freed
 
 
 @dataclass
@@ -105,6 +108,9 @@ def replay(objs: list[Obj], calls: int = 4, drop_after: int | None = None) -> li
                 queued_fin.append(n)
                 if CLEAR_WEAK_WHEN_REVIVED and n in st.weak:
                     st.weak[n] = False
+                if not KEEP_CLEANUP_WHEN_REVIVED and n in st.cleanup:
+                    st.cleanup.discard(n)
+                    queued_clean += 1
                 continue
             st.heap.discard(n)
             if n in st.finalizer:  # only without revival: the finalizer runs on a freed object
@@ -136,6 +142,7 @@ SCENARIOS: dict[str, tuple[list[Obj], int | None]] = {
     "cleanup": ([Obj("a", cleanup=True)], None),
     "weak": ([Obj("a", weak=True)], None),
     "weak+finalizer": ([Obj("a", finalizer=True, weak=True)], None),
+    "finalizer+cleanup": ([Obj("a", finalizer=True, cleanup=True)], None),
     "chain": ([Obj("a", refs=("b",), finalizer=True), Obj("b", finalizer=True)], None),
 }
 

@@ -736,8 +736,10 @@ def draw_limiter(nprocs: int, assist_share: float, seconds: float, real=None) ->
     runtime's before and after the limiter turned on when ``real`` (a `gosim.checks.gc.LimiterRow`) is given."""
     from ..gc import mgclimit
 
-    fig = figure(8.6, 3.4)
-    a1, a2 = fig.subplots(1, 2)
+    # axes placed by hand (layout=None): constrained layout would cost a second draw on every panel frame
+    fig = figure(8.6, 3.4, layout=None)
+    a1 = fig.add_axes((0.075, 0.15, 0.39, 0.76))
+    a2 = fig.add_axes((0.585, 0.15, 0.39, 0.76))
     for on, color, label in ((False, VERMILLION, "without the limiter"), (True, BLUE, "with the limiter")):
         tl = mgclimit.timeline(nprocs, assist_share, seconds, limiter=on)
         t = np.array([r[0] for r in tl]) * nprocs
@@ -749,19 +751,28 @@ def draw_limiter(nprocs: int, assist_share: float, seconds: float, real=None) ->
     a1.axhline(nprocs * mgclimit.capacityPerProc, color=GREY, ls=":", lw=1)
     a1.text(0.02, nprocs * mgclimit.capacityPerProc, " capacity", transform=a1.get_yaxis_transform(),
             fontsize=8, color=GREY, va="bottom")
+    # fixed ticks and titles as figure text: each tick matplotlib places itself costs a frame a few ms
+    end = seconds * nprocs
+    xticks = [end * i / 4 for i in range(5)]
+    cap = nprocs * mgclimit.capacityPerProc
+    for ax in (a1, a2):
+        ax.set_xlim(0, end)
+        ax.set_xticks(xticks, [f"{x:g}" for x in xticks])
+    a1.set_ylim(0, cap * 1.12)
+    a1.set_yticks([cap * i / 4 for i in range(5)], [f"{cap * i / 4:g}" for i in range(5)])
+    a2.set_yticks([0, 0.25, 0.5, 0.75, 1], ["0", "0.25", "0.5", "0.75", "1"])
     a1.set_xlabel("CPU-seconds")
     a1.set_ylabel("bucket fill (CPU-seconds)")
-    a1.set_title("the bucket", fontsize=10)
-    a1.legend(fontsize=8, loc="lower right")
+    fig.text(0.27, 0.93, "the bucket", fontsize=10, ha="center", va="bottom")
+    # one legend for both axes (the same two lines in each)
     a2.axhline(0.5, color=GREY, ls=":", lw=1)
     if real is not None:
-        end = seconds * nprocs
         a2.plot([0, real.real_cpu_s, real.real_cpu_s, end],
                 [real.gc_share_before, real.gc_share_before, real.gc_share_after, real.gc_share_after],
                 color=INK, lw=1.2, ls="--", label="runtime (means before and after it turned on)")
     a2.set_ylim(0, 1)
     a2.set_xlabel("CPU-seconds")
     a2.set_ylabel("GC share (25 % + assists), 100 ms means")
-    a2.set_title("GC's share of the CPU", fontsize=10)
+    fig.text(0.78, 0.93, "GC's share of the CPU", fontsize=10, ha="center", va="bottom")
     a2.legend(fontsize=8, loc="lower left")
     return fig

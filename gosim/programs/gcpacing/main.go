@@ -3,7 +3,7 @@
 //
 // The live set (-live MiB) is either 1 MiB noscan []byte chunks (-shape chunks: almost nothing to scan, so a
 // mark is short and the runway the pacer keeps is small) or a []*node slice of 64-byte pointerful nodes (-shape
-// nodes: every byte is scanned, so a mark is long). Then the program allocates -churn MiB of -size KiB noscan
+// nodes: every node holds pointers, so a mark visits every one of them and is long). Then the program allocates -churn MiB of -size KiB noscan
 // []byte objects, each followed by -spin rounds of arithmetic (the mutator's CPU per byte), and every -every
 // objects a -sleep: while the only goroutine sleeps its P is idle and runs the idle mark worker, so a mark ends
 // before much is allocated, and the pacer's runway is short.

@@ -6,8 +6,8 @@
 // specials, drops every reference and then calls runtime.GC several times. After each call it waits for
 // the finalizer and cleanup goroutines to run what the sweep queued (runtime.GC does not wait for them), and
 // prints one "gc" line: the scenario, the call's number, how many of the scenario's objects are still in the heap
-// (from /gc/heap/objects:objects and /memory/classes/heap/objects:bytes, against the count before the scenario's
-// allocations), whether the weak pointer's Value is nil, and how many finalizers and cleanups have run.
+// (from /memory/classes/heap/objects:bytes against its value before the scenario's allocations, in 1 MiB
+// objects), whether the weak pointer's Value is nil, and how many finalizers and cleanups have run.
 package main
 
 import (
@@ -95,6 +95,12 @@ var scenarios = []scenario{
 		o := newObj(1)
 		runtime.SetFinalizer(o, func(*obj) { finalizers.Add(1) })
 		return weak.Make(o), 1
+	}},
+	{"finalizer+cleanup", func() (weak.Pointer[obj], int) {
+		o := newObj(1)
+		runtime.SetFinalizer(o, func(*obj) { finalizers.Add(1) })
+		runtime.AddCleanup(o, func(int) { cleanups.Add(1) }, 0)
+		return weak.Pointer[obj]{}, 1
 	}},
 	{"chain", func() (weak.Pointer[obj], int) {
 		a, b := newObj(1), newObj(2)
