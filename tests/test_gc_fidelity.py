@@ -48,8 +48,12 @@ def test_model_goal_matches_the_runtime_every_cycle(runs, name):
     assert len(rows) > 20
     assert all(abs(r.error) < 0.01 for r in rows), [r for r in rows if abs(r.error) >= 0.01]
     exact = sum(r.model == r.real for r in rows)
-    if "memlimit" in name:  # two Ps: the sweeper or scavenger may move the counters mid-read (chapter 4)
-        assert exact >= 0.95 * len(rows)
+    if "memlimit" in name:
+        # Two Ps: the sweeper or scavenger may move the counters between the runtime's goal and the program's
+        # read (chapter 4). Measured at load averages 3.5-8 on 2 cores, 15 runs per config: 0.929-1.000 of the
+        # cycles to the byte (memlimit), 0.977-1.000 (gogcoff-memlimit); most misses were 247-250 B or a few
+        # times that. Every cycle is within 1 % above, so a wrong formula still fails.
+        assert exact >= 0.90 * len(rows), [r for r in rows if r.model != r.real]
     else:
         assert exact == len(rows), [r for r in rows if r.model != r.real]
 
