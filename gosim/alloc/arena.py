@@ -106,6 +106,23 @@ class Span:
     npages: int
     elemsize: int
     spanclass: int
+    size: int | None = None  # a large object's requested size (``allocLarge`` sets ``s.limit = s.base() + size``)
+
+    @property
+    def nelems(self) -> int:
+        """``mheap.initSpan``'s slot count (1 for a large object's span)."""
+        from .mspan import nelems_for
+
+        return nelems_for(self.spanclass, self.npages)
+
+    @property
+    def limit(self) -> int:
+        """``s.limit``, the end of the span's last object: ``initSpan`` sets ``base + elemsize*nelems`` for a
+        small span (mheap.go), ``allocLarge`` ``base + size`` for a large one (mcache.go); ``findObject`` finds no
+        object at or past it."""
+        if self.sizeclass:
+            return self.start + self.elemsize * self.nelems
+        return self.start + (self.elemsize if self.size is None else self.size)
 
     @property
     def sizeclass(self) -> int:
@@ -144,5 +161,8 @@ def lookup(p: int, span: Span | None = None) -> Lookup:
     if not span.start <= p < span.start + span.npages * pageSize:
         raise ValueError(f"address {p:#x} is not in the span [{span.start:#x}, "
                          f"{span.start + span.npages * pageSize:#x})")
+    if p >= span.limit:
+        raise ValueError(f"address {p:#x} is past the span's last object (limit {span.limit:#x}): findObject finds "
+                         "no object there")
     index = divideByElemSize(p - span.start, span.divMul) if span.sizeclass else 0
     return Lookup(p, ai, arenaBase(ai), spanIndex(p), byte, mask, span.start + index * span.elemsize, index)

@@ -1,7 +1,7 @@
 """Chapter 3's exercises: memory allocation (the tiny allocator's packing, escape analysis and the 64 KiB limit,
-span tails of scan spans, per-P caches, growslice's round-up with a malloc header). Runtime answers come from
-``gosim/programs/allocquiz`` and ``gosim/programs/allocboundary`` run with GOMAXPROCS=1; the model's from
-`gosim.alloc`."""
+span tails of scan spans, per-P caches, growslice's round-up with a malloc header, findObject's division, slot
+reuse after a sweep). Runtime answers come from ``gosim/programs/allocquiz``, ``gosim/programs/allocboundary`` and
+``gosim/programs/allocspan`` run with GOMAXPROCS=1; the model's from `gosim.alloc`."""
 
 from __future__ import annotations
 
@@ -236,31 +236,36 @@ register(Exercise(
 ))
 
 
+# The transfer case of exercise 3.7: the chapter's run allocates 65 objects between the drop and the collection.
+SWEEP_BEFORE_EXERCISE = 50
+
+
 def _sweep_reuse_run() -> int:
     from ..checks import alloc as check
     from ..toolchain.allocspan import run_allocspan
 
-    real = check.real_sweep(run_allocspan("sweep"))
+    real = check.real_sweep(run_allocspan("sweep", before=SWEEP_BEFORE_EXERCISE))
     return len(set(real.first[1::2]) & set(real.after))
 
 
 def _sweep_reuse_model() -> int:
     from ..checks import alloc as check
 
-    m = check.model_sweep()
+    m = check.model_sweep(before=SWEEP_BEFORE_EXERCISE)
     return len(set(m.first[1::2]) & set(m.after))
 
 
 register(Exercise(
     id="3.7",
     question=("With GOMAXPROCS=1 and the GC off (`debug.SetGCPercent(-1)`), a program allocates 240 "
-              "`[640]byte` objects (12 fill a span), drops every odd one, allocates 65 more, calls "
-              "`runtime.GC()`, and allocates 120 more. How many of those 120 get the address of one of the 120 "
-              "dropped objects?"),
+              "`[640]byte` objects (12 fill a span), drops every odd one, allocates "
+              f"{SWEEP_BEFORE_EXERCISE} more (not 65, as in the chapter's run), calls `runtime.GC()`, and "
+              "allocates 120 more. How many of those 120 get the address of one of the 120 dropped objects?"),
     kind=Number(),
     solve=_sweep_reuse_run,
     model=_sweep_reuse_model,
     source="runtime",
+    transfer=True,
     hint=("Follow the spans: which span does `mcentral.cacheSpan` hand out first after the collection, and "
           "how many free slots does it have that were never used?"),
     wrong_hints={
@@ -268,6 +273,8 @@ register(Exercise(
               "span the mcache held when the collection began."),
         0: "runtime.GC() sweeps every span before it returns, so the dropped slots are free again.",
         60: "A dropped object is free after the sweep, whether or not it was allocated before the GC.",
-        7: "That counts the slots that were never used; the question asks for the others.",
+        113: (f"That is the chapter's run, with 65 objects before the collection; with {SWEEP_BEFORE_EXERCISE} the "
+              "span the mcache holds is filled to another point."),
+        10: "That counts the slots that were never used; the question asks for the others.",
     },
 ))

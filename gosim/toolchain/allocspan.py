@@ -71,11 +71,22 @@ def parse_allocspan(text: str) -> AllocSpanRun:
     return AllocSpanRun(tuple(objects), heap_sweepgen, phases, rounds, states)
 
 
+SWEEP_MAX_BEFORE = 240  # allocspan's sweepN: the sweep mode's second round is at most as long as its first
+
+
 @cache
-def run_allocspan(mode: str = "addr") -> AllocSpanRun:
+def run_allocspan(mode: str = "addr", before: int | None = None) -> AllocSpanRun:
     """Build and run allocspan (GOMAXPROCS=1) in ``mode`` (``addr``, ``sweep`` or ``lazy``); recordable like every
-    run."""
+    run. ``before`` (sweep mode only): how many objects the program allocates between the drop and the collection
+    (the program's default, 65, when None)."""
     if mode not in ("addr", "sweep", "lazy"):
         raise ValueError(f"mode must be 'addr', 'sweep' or 'lazy', got {mode!r}")
+    args = [mode]
+    if before is not None:
+        if mode != "sweep":
+            raise ValueError(f"before is for mode 'sweep' only, got mode {mode!r}")
+        if not isinstance(before, int) or isinstance(before, bool) or not 0 <= before <= SWEEP_MAX_BEFORE:
+            raise ValueError(f"before must be an integer from 0 to {SWEEP_MAX_BEFORE}, got {before!r}")
+        args.append(str(before))
     tc = Toolchain.installed()
-    return parse_allocspan(tc.run(tc.build("allocspan"), [mode], env={"GOMAXPROCS": "1"}).stdout)
+    return parse_allocspan(tc.run(tc.build("allocspan"), args, env={"GOMAXPROCS": "1"}).stdout)

@@ -2,7 +2,8 @@
 // address and the runtime's answers for it, read from the runtime's own data structures.
 //
 //	allocspan addr    objects of several size classes (and one large object), kept alive
-//	allocspan sweep   a span class filled, half of it dropped, a collection, the same count allocated again
+//	allocspan sweep [N]  a span class filled, half of it dropped, N more (65 if not given), a collection, half
+//	                  the first count allocated again
 //	allocspan lazy    the same class with the GC on: the spans' sweep states after the first automatic
 //	                  collection and after each of three rounds of 120 more allocations
 //
@@ -42,6 +43,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"sort"
+	"strconv"
 	"strings"
 	"unsafe"
 )
@@ -262,8 +264,9 @@ func addrMode() {
 	fmt.Println(strings.Join(lines, "\n"))
 }
 
-// The sweep experiment's objects: 640 bytes without pointers, a size class the runtime's own start-up does not
-// use, so the program's first object starts a fresh span.
+// The sweep experiment's objects: 640 bytes without pointers. Start-up allocates a few objects of that size class
+// (one in loadLayout, others before main, how many depending on the environment), none in a span the experiment
+// uses: after its runtime.GC() the first block starts a fresh span (object index 0, which the chapter checks).
 type block [640]byte
 
 const sweepN = 240
@@ -272,7 +275,8 @@ var samples = []metrics.Sample{{Name: "/gc/heap/allocs-by-size:bytes"}, {Name: "
 	{Name: "/gc/heap/frees:objects"}}
 
 // counts: objects of the block's size class allocated and freed so far (the histograms' bucket that holds 640
-// bytes: no other object of the program or the runtime has that class), and all objects freed.
+// bytes; the experiment allocates no other object of that class, and the chapter counts from the first phase), and
+// all objects freed.
 func counts() (allocs, frees, allFrees uint64) {
 	metrics.Read(samples)
 	bucket := func(h *metrics.Float64Histogram) uint64 {
@@ -306,9 +310,10 @@ func addrsOf(ps []*block) []uintptr {
 	return out
 }
 
-// sweepMode: with the GC off, allocate sweepN blocks, drop every odd one, allocate sweepN/4+5 more (no collection
-// yet: nothing is free; the last span stays cached, partly used), collect (runtime.GC sweeps every span before it returns), then allocate sweepN/2 again.
-func sweepMode() {
+// sweepMode: with the GC off, allocate sweepN blocks, drop every odd one, allocate nBefore more (no collection
+// yet: nothing is free; the last span stays cached, partly used unless nBefore is a multiple of 12), collect
+// (runtime.GC sweeps every span before it returns), then allocate sweepN/2 again.
+func sweepMode(nBefore int) {
 	debug.SetGCPercent(-1)
 	runtime.GC()
 	out := make([]string, 0, 16)
@@ -317,7 +322,7 @@ func sweepMode() {
 		out = append(out, fmt.Sprintf("phase name=%s allocs=%d frees=%d allfrees=%d", name, a, f, all))
 	}
 	first := make([]*block, sweepN)
-	before := make([]*block, sweepN/4+5)
+	before := make([]*block, nBefore)
 	after := make([]*block, sweepN/2)
 	phase("start")
 	for i := range first {
@@ -420,11 +425,20 @@ func main() {
 	case "addr":
 		addrMode()
 	case "sweep":
-		sweepMode()
+		nBefore := sweepN/4 + 5
+		if len(os.Args) > 2 {
+			n, err := strconv.Atoi(os.Args[2])
+			if err != nil || n < 0 || n > sweepN {
+				fmt.Fprintf(os.Stderr, "allocspan: sweep N must be an integer from 0 to %d, got %q\n", sweepN, os.Args[2])
+				os.Exit(2)
+			}
+			nBefore = n
+		}
+		sweepMode(nBefore)
 	case "lazy":
 		lazyMode()
 	default:
-		fmt.Fprintln(os.Stderr, "usage: allocspan addr|sweep|lazy")
+		fmt.Fprintln(os.Stderr, "usage: allocspan addr|sweep [N]|lazy")
 		os.Exit(2)
 	}
 }
