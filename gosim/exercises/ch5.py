@@ -401,3 +401,65 @@ register(Exercise(
         5: "Count again: once half the busy Ps have a spinning M, may one more start?",
     },
 ))
+
+
+def _starve_threshold(gomaxprocs: int) -> int:
+    from ..widgets import sched_discover
+
+    return sched_discover.starve_threshold(gomaxprocs)
+
+
+register(Exercise(
+    id="5.11",
+    question=("Predict, then move the controls of the panel below. With `GODEBUG=asyncpreemptoff=1` at "
+              "**GOMAXPROCS=4**, main starts N goroutines that spin in loops calling no function, sleeps 40 ms, "
+              "then sets a flag that stops them. What is the smallest N for which main never runs again?"),
+    kind=Number(),
+    solve=lambda: _starve_threshold(4),
+    source="model",
+    hint="Who runs main's timer when it fires, and what does that thread need to hold? (asyncpreemptoff: a "
+         "loop that cannot be stopped)",
+    wrong_hints={
+        1: "One spinner leaves three Ps with nothing to do: does one of them look at the timers?",
+        3: "Three spinners take three Ps: is the fourth busy?",
+        5: "Main needs no P while it sleeps: count what must be busy for nobody to run its timer.",
+    },
+))
+
+
+SLICE_RANGES = ("about 20 ms, as without it", "between 10 and 20 ms", "about 10 ms", "about 1 ms")
+
+
+def _slice_range(costs=None) -> str:
+    import statistics
+
+    from ..widgets import sched_discover
+
+    med = statistics.median(sched_discover.spinner_slices_ms(
+        sched_discover.slices_run(1, 2, "on", costs)))
+    if med >= 19.5:
+        return SLICE_RANGES[0]
+    if med > 10.5:
+        return SLICE_RANGES[1]
+    return SLICE_RANGES[2] if med > 5 else SLICE_RANGES[3]
+
+
+register(Exercise(
+    id="5.12",
+    question=("Predict, then look at the panel below. At **GOMAXPROCS=1**, two CPU-bound goroutines (loops that "
+              "call functions) share the P with a third that loops on 1 ms `nanosleep` system calls. Where is "
+              "the median time slice of the two CPU-bound goroutines (the model, with its default sleeps)?"),
+    kind=Choice(list(SLICE_RANGES)),
+    solve=_slice_range,
+    source="model",
+    hint="What resets sysmon's sleep to 20 µs, and how soon after such a reset is a new slice's schedtick "
+         "first seen? (Why a time slice is 20 ms, not 10, and when it is less)",
+    wrong_hints={
+        SLICE_RANGES[0]: "Without the nanosleep loop, yes. What does sysmon do when it takes a P from a "
+                         "system call, and what happens to its sleep?",
+        SLICE_RANGES[2]: "forcePreemptNS is 10 ms, but sysmon must first see a schedtick, then see it again "
+                         "10 ms later.",
+        SLICE_RANGES[3]: "The nanosleep lasts 1 ms, but the CPU-bound goroutines are preempted by sysmon, "
+                         "not by the sleeper.",
+    },
+))

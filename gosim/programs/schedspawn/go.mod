@@ -1,0 +1,3 @@
+module schedspawn
+
+go 1.27

@@ -1,0 +1,3 @@
+module schedspin
+
+go 1.27
