@@ -801,6 +801,25 @@ def _net_threads():
     return workloads.network_process(10, 2, duration=50_000_000).sched.mcount
 
 
+def _spin_without_limit(original):
+    def findRunnable(self, mp, final=False):  # an M with nothing queued spins, however many already do
+        pp = mp.p
+        timers = pp.timers
+        if (not mp.spinning and pp.runnext is None and not pp.runq and not self.sched.runq
+                and not (timers and timers[0][0] <= self.now)):
+            self.becomeSpinning(mp)
+        return original(self, mp, final)
+
+    return findRunnable
+
+
+def _spinning_stats():
+    from gosim.checks import spinning
+
+    ref = spinning.spin_reference()
+    return spinning.model_stats(spinning.model_run(ref, duration=300_000_000))
+
+
 SYSCALL_MUTANTS = [
     Mutant("sched-retake-first-sighting", "sched", "sysmon retakes a P the first time it sees it in a system call "
            "(no 'at least one sysmon tick')",
@@ -826,6 +845,11 @@ SYSCALL_MUTANTS = [
            (Patch("gosim.sched.proc", "Sched.netpollblock", _read_holds_a_thread),),
            ("tests/test_sched_netpoll.py::test_goroutines_in_io_wait_hold_no_thread",),
            _net_threads),
+    Mutant("sched-spinning-no-half-limit", "sched", "every M that runs out of work spins: no 'at most half the "
+           "busy Ps spinning' in findRunnable",
+           (Patch("gosim.sched.proc", "Sched.findRunnable", _spin_without_limit),),
+           ("tests/test_sched_spinning.py::test_spinning_beside_the_recorded_runs",),
+           _spinning_stats),
 ]
 
 MUTANTS: list[Mutant] = (BOOT_MUTANTS + INITS_MUTANTS + ALLOC_MUTANTS + GC_MUTANTS + SCHED_MUTANTS + CGROUP_MUTANTS
