@@ -567,6 +567,16 @@ GC_MUTANTS = [
            "markrootSpans does not mark what a finalizer object reaches (a chain finalizes at once)",
            (Patch("gosim.gc.specials", "MARK_FROM_FINALIZER_OBJECTS", _const(False)),), (SPECIALS,),
            _specials_probe("chain")),
+    Mutant("gc-cleanup-dropped-when-revived", "gc",
+           "a finalizer object revived by the sweep loses its cleanup at once (not kept until it is freed)",
+           (Patch("gosim.gc.specials", "KEEP_CLEANUP_WHEN_REVIVED", _const(False)),), (SPECIALS,),
+           _specials_probe("finalizer+cleanup")),
+    Mutant("gc-pacersim-releases-all-free", "gc",
+           "the pacer simulation returns every free page to the OS at once (no scavenger goal, heapFree = 0)",
+           (Patch("gosim.gc.mgcscavenge", "released_to_meet",
+                  lambda original: (lambda heap_inuse, heap_free, nonheap, gc_goal, limit_goal: heap_free)),),
+           ("tests/test_gc_scavenge.py::test_pacersim_keeps_free_pages_like_the_runtime[gogc100]",),
+           lambda: _mod("gosim.gc.mgcscavenge").released_to_meet(64 << 20, 32 << 20, 8 << 20, 80 << 20, 1 << 30)),
     Mutant("gc-weak-cleared-when-freed", "gc", "a weak pointer is cleared when its object is freed, not when revived",
            (Patch("gosim.gc.specials", "CLEAR_WEAK_WHEN_REVIVED", _const(False)),), (SPECIALS,),
            _specials_probe("weak+finalizer")),
@@ -719,7 +729,31 @@ def _rule_probe():
     return [cgroup.default_gomaxprocs(8, q) for q in (50_000, 150_000, 250_000)]
 
 
+def _whole_quota_each(original):
+    def throttle(quota_us, period_us=100_000, *, threads, cpus):  # every thread may use the whole quota
+        t = original(quota_us, period_us, threads=1, cpus=cpus)
+        return type(t)(t.quota_us, t.period_us, min(threads, cpus), t.run_ms, t.stall_ms)
+
+    return throttle
+
+
+def _throttle_probe():
+    from gosim.sched import cgroup
+
+    return cgroup.throttle(50_000, threads=2, cpus=2)
+
+
 CGROUP_MUTANTS = [
+    Mutant("sched-cfs-whole-quota-each", "sched",
+           "CFS gives each runnable thread the whole quota (the group's quota not shared between its CPUs)",
+           (Patch("gosim.sched.cgroup", "throttle", _whole_quota_each),),
+           (CGROUP + "test_recorded_throttling_is_the_model[q50-default]",),
+           _throttle_probe),
+    Mutant("sched-cgroup-update-every-500ms", "sched",
+           "sysmon re-reads the CPU limit every 500 ms, not once a second",
+           (Patch("gosim.sched.cgroup", "UPDATE_INTERVAL_NS", _const(500_000_000)),),
+           (CGROUP + "test_recorded_updates_come_at_sysmons_once_a_second_check",),
+           lambda: _mod("gosim.sched.cgroup").update_seen_at(300_000_000)),
     Mutant("sched-cgroup-floor-1", "sched", "a CPU quota under 1 CPU gives GOMAXPROCS 1, not 2 (floor 1)",
            (Patch("gosim.sched.cgroup", "FLOOR", _const(1)),),
            (CGROUP + "test_runtime_default_gomaxprocs_is_the_rule",
