@@ -358,6 +358,24 @@ def _sweep_reuse_keys():
     return tuple(check.reuse_keys(check.model_sweep())[:12])
 
 
+def _uncache_stale_as_swept(original):
+    def uncacheSpan(self, s):  # a stale span handed back as if swept: its dead slots wait for the next cycle
+        if s.sweepgen == self.heap.sweepgen + 1:
+            s.sweepgen = self.heap.sweepgen + 3
+        return original(self, s)
+
+    return uncacheSpan
+
+
+def _reuse_keys_before(before: int):
+    def probe():
+        from gosim.checks import alloc as check
+
+        return tuple(check.reuse_keys(check.model_sweep(before=before))[:12])
+
+    return probe
+
+
 ARENA = "tests/test_alloc_arena.py::"
 
 
@@ -416,6 +434,11 @@ ALLOC_MUTANTS = [
                   lambda original: lambda h, mcaches, blocking=False: original(h, mcaches, blocking=True)),),
            (ARENA + "test_after_an_automatic_collection_spans_stay_unswept_until_swept_lazily",),
            lambda: _mod("gosim.checks.alloc").model_lazy(30)["gc-done"]["unswept"]),
+    Mutant("alloc-uncache-stale-unswept", "alloc",
+           "uncacheSpan hands a stale span back as swept (the mcache flush does not sweep it)",
+           (Patch("gosim.alloc.mcentral", "mcentral.uncacheSpan", _uncache_stale_as_swept),),
+           (ARENA + "test_sweep_with_another_cached_span_matches_the_runtime[0]",),
+           _reuse_keys_before(0)),
     Mutant("alloc-span-sets-lifo", "alloc", "an mcentral's span sets hand out the span put in last (LIFO)",
            (Patch("gosim.alloc.mcentral", "deque", _lifo_span_sets),),
            (ARENA + "test_sweep_frees_and_reuse_match_the_runtime",),
