@@ -625,6 +625,13 @@ GC_MUTANTS = [
            (WIT + "test_green_tea_single_mark_share_on_a_linked_list",),
            lambda: _mod("gosim.gc.greentea").mark_greentea(
                _mod("gosim.gc.heap").linked_list(2000)).one_mark_visits),
+    Mutant("gc-greentea-packed-ignores-cpu", "gc",
+           "scanSpan takes the packed scan on any dense span, whether or not the CPU has it",
+           (Patch("gosim.gc.greentea", "takes_packed_scan",
+                  lambda original: (lambda objs, nelems, has_fast_packed: original(objs, nelems, True))),),
+           ("tests/test_gc_greentea_packed.py::test_packed_share_of_span_visits_matches_the_runtime[avx512vl-off]",),
+           lambda: _mod("gosim.gc.greentea").mark_greentea(
+               _mod("gosim.gc.heap").dense_heap(2000), packed=False).packed_visits),
     Mutant("gc-wb-no-fresh-slot-rule", "gc", "wb_entries buffers the old value of a freshly zeroed slot too",
            (Patch("gosim.gc.mbarrier", "wb_entries", _wb_always_old_value),),
            (EX.format("4.5"),),

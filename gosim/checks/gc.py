@@ -725,3 +725,81 @@ def retained_row(run: dict, live: int, churn: int) -> RetainedRow:
         raise ValueError(f"no steady cycles (heapMarked ≥ {live} B) in the run or the model")
     return RetainedRow(len(steady), int(statistics.median(int(c["objects"]) + int(c["free"]) for c in steady)),
                        int(statistics.median(c.retained for c in model)), sum(c.released for c in sim.cycles))
+
+
+# --- why the collector is as it is: how far the peak passes the goal ----------------------------------------------
+
+
+def revise_bound(gogc: int) -> float:
+    """The largest goal ``revise`` ever paces assists against, as a multiple of the cycle's goal
+    (`gosim.gc.mgcpacer.revise_bound`). A bound on the pacing, not on the heap: the runtime calls even its hard
+    goal best-effort (``revise``'s comment, mgcpacer.go)."""
+    return mgcpacer.revise_bound(gogc)
+
+
+@dataclass(frozen=True)
+class OvershootRow:
+    """How far the peak (``heapLive`` at mark termination) passed the goal in one gcchurn run, beside
+    `gosim.gc.pacersim` fed the same workload (`cycle_count_row`). Overshoot = (peak − goal) / goal."""
+
+    gogc: int
+    cycles: int  # steady cycles: the cycle before marked at least the live set
+    over: int  # of those, cycles whose peak passed the goal
+    median: float  # median overshoot of the steady cycles (negative: the mark ended before the goal)
+    largest: float  # largest overshoot of a steady cycle
+    build_largest: float  # largest overshoot before the steady state (while the live set is built)
+    model_over: int  # the model's steady cycles that passed the goal
+    model_cycles: int
+    model_median: float
+    model_largest: float
+
+
+def overshoot_row(run: dict, live: int, churn: int) -> OvershootRow:
+    """`OvershootRow` for one `gosim.toolchain.gctrace.run_gcchurn` run (needs gcpacertrace: the peak and the
+    goal come from ``endCycle``'s line, to the byte)."""
+    import statistics
+
+    steady = pacing_rows(run["stderr"], run["cycles"], live)
+    if not steady:
+        raise ValueError(f"no steady cycles (heapMarked ≥ {live} B) in the run")
+    real = [(r.live_end - r.goal) / r.goal for r in steady]
+    first = min(r.cycle for r in steady)
+    build = [e.delta_goal / (e.live - e.delta_goal) for n, e in pacer_ends(run["stderr"]).items()
+             if e is not None and n < first and e.live > e.delta_goal]
+    row, sim = cycle_count_row(run["cycles"], run["summary"], live, churn, run.get("trace"))
+    model = [c.overshoot for c in sim.cycles if c.last_marked >= live]
+    if not model:
+        raise ValueError("the model ran no steady cycles")
+    return OvershootRow(row.gogc, len(real), sum(o > 0 for o in real), statistics.median(real), max(real),
+                        max(build, default=0.0), sum(o > 0 for o in model), len(model),
+                        statistics.median(model), max(model))
+
+
+def overshoot_summary(rows: list[OvershootRow]) -> dict:
+    """Several runs of one setting taken together: cycles, cycles over the goal, the largest steady overshoot,
+    the spread of the per-run medians (runtime and model) and the largest gap between the two medians."""
+    return dict(cycles=sum(r.cycles for r in rows), over=sum(r.over for r in rows),
+                largest=max(r.largest for r in rows), build_largest=max(r.build_largest for r in rows),
+                medians=(min(r.median for r in rows), max(r.median for r in rows)),
+                model_medians=(min(r.model_median for r in rows), max(r.model_median for r in rows)),
+                gap=max(abs(r.median - r.model_median) for r in rows),
+                model_over=sum(r.model_over for r in rows), model_cycles=sum(r.model_cycles for r in rows))
+
+
+# --- Green Tea in depth: the packed scan, on and off ----------------------------------------------------------------
+
+# GODEBUG setting that clears one of the CPU features avx512ScanPackedReqsMet needs (internal/cpu's options), so
+# scan.HasFastScanSpanPacked is false and every multi-object span visit scans one object at a time.
+PACKED_OFF = "cpu.avx512vl=off"
+
+
+def packed_share(st) -> float:
+    """Share of a run's span visits (gctrace=2, one size class) that took the packed scan: dense / all visits."""
+    return st.dense_spans / st.span_visits if st.span_visits else 0.0
+
+
+def model_packed_share(g) -> float:
+    """The same share in `gosim.gc.greentea.MarkStats`: packed visits over multi-object span visits (gctrace=2
+    counts a single-mark visit among the objects scanned alone, not among its span visits)."""
+    multi = g.span_visits - g.one_mark_visits
+    return g.packed_visits / multi if multi else 0.0

@@ -349,3 +349,61 @@ register(Exercise(
         300 * MiB: "Both goals are below what is mapped: the scavenger releases.",
     },
 ))
+
+
+def _revise_multiple() -> float:
+    from ..gc import mgcpacer
+
+    # a mark past its expected scan work (the goal extrapolated far out, then capped) with heapLive past even
+    # the capped goal: revise_goal's answer over the cycle's goal
+    goal = 1 << 30
+    paced, _ = mgcpacer.revise_goal(goal, goal // 2, 1 << 50, 2, 1, 1 << 20, 300)
+    return paced / goal
+
+
+register(Exercise(
+    id="4.11",
+    question=("GOGC=300. Midway through a mark the collector has already done more scan work than the last cycle "
+              "did, the worst-case scan work would extrapolate the goal far beyond anything reasonable, and "
+              "`heapLive` has passed even the goal `revise` then paces against. Against what multiple of the "
+              "cycle's heap goal does `revise` now pace the assists? Within 0.01."),
+    kind=Number(tolerance=0.01),
+    solve=_revise_multiple,
+    source="model",
+    transfer=True,
+    hint="Follow `revise`'s two branches in order: the extrapolation and its cap, then the step past the goal.",
+    wrong_hints={
+        1.1: "That is only the last branch; the goal it multiplies was already extrapolated and capped.",
+        4.0: "That is the hard goal; heapLive has passed it, and revise gives itself more room.",
+        2.2: "That is the GOGC=100 answer; the hard goal grows with GOGC.",
+        3.3: "That is GOGC=200's hard goal; redo it for 300.",
+    },
+))
+
+
+def _packed_threshold() -> int:
+    from ..gc import greentea, heap
+
+    nelems = heap.objects_per_span(48)
+    return next(n for n in range(1, nelems + 1) if greentea.takes_packed_scan(n, nelems, True))
+
+
+register(Exercise(
+    id="4.12",
+    question=("A span of 48-byte pointerful objects comes off a span queue after several marks arrived while it "
+              "waited, on a CPU with the packed scan (`HasFastScanSpanPacked` true). At least how many of its "
+              "objects must be marked and not yet scanned for `scanSpan` to use `ScanSpanPacked` rather than "
+              "scanning them one by one?"),
+    kind=Number(),
+    solve=_packed_threshold,
+    source="model",
+    transfer=True,
+    hint=("Find `scanSpan`'s density test in the excerpt, then count the 48-byte slots of a span the way "
+          "`scanSpan` computes `nelems`."),
+    wrong_hints={
+        21: "8192/48 leaves out what sits at the span's end: Green Tea's inline mark bits and the pointer bits.",
+        2: "Two marks make the visit a multi-object one, but the packed scan needs a density.",
+        165: "The packed scan does not need a full span.",
+        83: "The threshold is not half the span.",
+    },
+))

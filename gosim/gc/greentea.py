@@ -15,8 +15,13 @@ object memory). Counts, not times: a dense heap puts hundreds of marked objects 
 list reveals one node at a time, so every node is a span enqueue and a dequeue on the single-mark path. What that
 costs in CPU time the model does not say (the chapter prints the runtime's mark times beside the counts).
 
-What it leaves out: per-P queues and stealing, the SIMD "dartboard" scan, oblets of large objects, noscan spans'
-fast path beyond counting.
+``mark_greentea(heap, packed=...)`` also says which multi-object visits take the packed scan
+(``scan.ScanSpanPacked``): only when the CPU has it (``scan.HasFastScanSpanPacked``; ``packed`` stands for that
+answer) and the visit found at least an eighth of the span's slots marked (``objsMarked >= nelems/8``,
+`takes_packed_scan`); the others scan object by object (``scanObjectsSmall``).
+
+What it leaves out: per-P queues and stealing (one FIFO queue here), what the SIMD "dartboard" scan does inside
+a visit (only whether a visit takes it), oblets of large objects, noscan spans' fast path beyond counting.
 """
 
 from __future__ import annotations
@@ -30,6 +35,13 @@ MIN_SIZE, MAX_SIZE = 16, 512
 # release()'s answer when exactly one object was marked while the span was queued: scan that object alone (the
 # single-mark path), not the span's marks&^scans.
 spanScanOneMark = 1
+# scanSpan takes the packed scan only when objsMarked >= nelems/PACKED_MIN_FRACTION (and the CPU has it).
+PACKED_MIN_FRACTION = 8
+
+
+def takes_packed_scan(objs_marked: int, nelems: int, has_fast_packed: bool) -> bool:
+    """``scanSpan``'s test: ``!scan.HasFastScanSpanPacked() || objsMarked < nelems/8`` scans one by one."""
+    return has_fast_packed and objs_marked >= nelems // PACKED_MIN_FRACTION
 
 
 def uses_span_queue(size: int, scan: bool) -> bool:
@@ -48,6 +60,7 @@ class MarkStats:
     dense_visits: int
     workbuf_scans: int  # objects scanned from the workbuf (classic: all of them)
     span_switches: int  # consecutive scans in different spans
+    packed_visits: int = 0  # Green Tea: multi-object visits that took the packed (SIMD) scan
 
     @property
     def objects_per_visit(self) -> float:
@@ -80,8 +93,9 @@ def mark_classic(heap: ObjectStore) -> MarkStats:
     return MarkStats("classic", sum(marked), scanned, 0, 0, 0, 0, scanned, switches)
 
 
-def mark_greentea(heap: ObjectStore) -> MarkStats:
-    """Green Tea: small objects via the span queue, the rest via the workbuf."""
+def mark_greentea(heap: ObjectStore, packed: bool = True) -> MarkStats:
+    """Green Tea: small objects via the span queue, the rest via the workbuf. ``packed``: whether the CPU has the
+    packed span scan (``scan.HasFastScanSpanPacked``); it decides only `MarkStats.packed_visits`."""
     n = len(heap.size_)
     marks = [False] * n
     scans = [False] * n
@@ -91,7 +105,7 @@ def mark_greentea(heap: ObjectStore) -> MarkStats:
         by_span.setdefault(heap.span[o], []).append(o)
     spanq: deque[tuple[int, int]] = deque()
     work: list[int] = []
-    st = dict(scanned=0, visits=0, in_visits=0, one=0, dense=0, wb=0, switches=0)
+    st = dict(scanned=0, visits=0, in_visits=0, one=0, dense=0, wb=0, switches=0, packed=0)
     last = [-1]
 
     def touch(span):
@@ -143,6 +157,8 @@ def mark_greentea(heap: ObjectStore) -> MarkStats:
             todo = [o for o in by_span[s] if marks[o] and not scans[o]]
             if len(todo) >= heap.span_nelems[s] // 8:
                 st["dense"] += 1
+            if todo and takes_packed_scan(len(todo), heap.span_nelems[s], packed):
+                st["packed"] += 1
         for o in todo:
             scans[o] = True
         st["in_visits"] += len(todo)
@@ -151,7 +167,7 @@ def mark_greentea(heap: ObjectStore) -> MarkStats:
             for t in heap.fields_[o]:
                 defer(t)
     return MarkStats("greentea", sum(marks), st["scanned"], st["visits"], st["in_visits"], st["one"], st["dense"],
-                     st["wb"], st["switches"])
+                     st["wb"], st["switches"], st["packed"])
 
 
 def compare(heap: ObjectStore) -> tuple[MarkStats, MarkStats]:

@@ -301,18 +301,9 @@ class GCController:
         live = self.heapLive
         scan = self.heapScan
         work = self.heapScanWork + self.stackScanWork + self.globalsScanWork
-        heap_goal = self.heapGoal()
-        scan_work_expected = self.lastHeapScan + self.lastStackScan + self.globalsScan
-        max_scan_work = scan + self.maxStackScan + self.globalsScan
-        if work > scan_work_expected:
-            ext = _int64(_fdiv(float(heap_goal - self.triggered), float(scan_work_expected)) * float(max_scan_work)) \
-                + self.triggered
-            scan_work_expected = max_scan_work
-            hard_goal = int((1.0 + float(gc_percent) / 100.0) * float(heap_goal))
-            heap_goal = min(ext, hard_goal)
-        if live > heap_goal:
-            heap_goal = int(float(heap_goal) * 1.1)
-            scan_work_expected = max_scan_work
+        heap_goal, scan_work_expected = revise_goal(
+            self.heapGoal(), self.triggered, live, work, self.lastHeapScan + self.lastStackScan + self.globalsScan,
+            scan + self.maxStackScan + self.globalsScan, gc_percent)
         remaining = max(scan_work_expected - work, 1000)
         heap_remaining = heap_goal - live
         if heap_remaining <= 0:
@@ -349,6 +340,35 @@ class GCController:
         self.lastHeapScan = self.heapScanWork
         self.lastStackScan = self.stackScanWork
         self.triggered = UINT64_MAX
+
+
+# revise: once heapLive has passed the (extrapolated) goal, pace against this multiple of it.
+maxOvershoot = 1.1
+
+
+def revise_goal(heap_goal: int, triggered: int, live: int, work: int, scan_work_expected: int,
+                max_scan_work: int, gc_percent: int) -> tuple[int, int]:
+    """``revise``'s goal and expected scan work: the goal the assists are paced to reach. When the scan work done
+    already exceeds the expectation, the goal is extrapolated to the worst-case scan work, capped at the hard goal
+    ``(1 + GOGC/100) × goal``; when ``heapLive`` has passed even that, the goal is raised by ``maxOvershoot``."""
+    if work > scan_work_expected:
+        ext = _int64(_fdiv(float(heap_goal - triggered), float(scan_work_expected)) * float(max_scan_work)) \
+            + triggered
+        scan_work_expected = max_scan_work
+        hard_goal = int((1.0 + float(gc_percent) / 100.0) * float(heap_goal))
+        heap_goal = min(ext, hard_goal)
+    if live > heap_goal:
+        heap_goal = int(float(heap_goal) * maxOvershoot)
+        scan_work_expected = max_scan_work
+    return heap_goal, scan_work_expected
+
+
+def revise_bound(gogc: int) -> float:
+    """The largest goal `revise_goal` ever paces against, as a multiple of the cycle's goal: a heap far past the
+    goal and scan work far over its expectation (the hard goal, then ``maxOvershoot``)."""
+    goal = 1 << 30
+    paced, _ = revise_goal(goal, goal // 2, 1 << 50, 2, 1, 1 << 20, gogc)
+    return paced / goal
 
 
 def heap_goal(live: int, gogc: int = 100, *, stacks: int = 0, globals_: int = 0, memlimit: int = MAX_INT64,
