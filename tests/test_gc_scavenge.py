@@ -34,7 +34,8 @@ def test_pacersim_keeps_free_pages_like_the_runtime(env):
     row = checks.retained_row(gctrace.run_gcchurn(live >> 20, churn >> 20, env), live, churn)
     # seven runs of each: 0.995 to 1.089 at GOGC=100, 1.002 to 1.039 under the limit; a simulation that releases
     # every free page at once (heapFree = 0) gives about 2 and 1.5
-    assert 0.97 <= row.ratio <= 1.12, row
+    # under a load average of 5-8, one run of three gave 0.963
+    assert 0.94 <= row.ratio <= 1.12, row
 
 
 def test_gc_percent_goal_by_hand():
