@@ -18,14 +18,12 @@ pytestmark = pytest.mark.slow
 
 @pytest.mark.parametrize("bound", list(checks.UPPER_WITNESSES))
 def test_trigger_on_the_upper_bound_matches_the_runtime(bound):
-    args, env = checks.UPPER_WITNESSES[bound]
-    r = gctrace.run_gcpacing(args, env)
-    rows = checks.upper_trigger_rows(r, args["live"])
-    # 10 runs of each: 4 to 12 cycles printed an endCycle line at 61/64, 5 to 7 at goal - 4 MiB
-    assert len(rows) >= 3, rows
-    obj = args["size"] << 10
-    bad = [t for t in rows if not 0 <= t.excess < obj]
-    assert not bad, bad
-    # the witness exercises the rule: the model's trigger is on that bound in three cycles or more (every cycle
-    # in ten runs; on a loaded machine cons/mark can give some cycles a runway longer than the bound allows)
-    assert sum(checks.upper_bound_of(t) == bound for t in rows) >= 3, rows
+    # 10 runs of each: 4 to 12 cycles printed an endCycle line at 61/64, 5 to 7 at goal - 4 MiB, every one on the
+    # bound; under a load average of 5-8 one run had a single endCycle line (CI), another 5 of 10 cycles with a
+    # runway longer than the bound allows: such a run witnesses nothing and is run again (checks.upper_witness)
+    rows, tried = checks.upper_witness(bound, gctrace.run_gcpacing)
+    obj = checks.UPPER_WITNESSES[bound][0]["size"] << 10
+    bad = [t for run in tried for t in run if not 0 <= t.excess < obj]
+    assert not bad, bad  # every cycle of every run tried started less than one object past the model's trigger
+    # the witness exercises the rule: the model's trigger is on that bound in three cycles or more of one run
+    assert sum(checks.upper_bound_of(t) == bound for t in rows) >= checks.WITNESS_CYCLES, tried

@@ -422,6 +422,27 @@ def upper_trigger_rows(run: dict, live_mib: int) -> list[TriggerRow]:
     return [t for t in trigger_rows(run["stderr"], run["cycles"], live_mib << 20) if t.steady]
 
 
+WITNESS_CYCLES = 3  # a run witnesses an upper bound when the model's trigger sits on it in this many cycles
+WITNESS_TRIES = 5
+
+
+def upper_witness(bound: str, run) -> tuple[list[TriggerRow], list[list[TriggerRow]]]:
+    """Run the witness for ``bound`` (``run(args, env)``: `gosim.toolchain.gctrace.run_gcpacing`) until one run
+    has `WITNESS_CYCLES` cycles on that bound, at most `WITNESS_TRIES` times. On a loaded machine a run can print
+    fewer ``endCycle`` lines, or give some cycles a runway longer than the bound allows (cons/mark up to 1.37
+    seen), and so witness nothing; it is run again. Returns the witnessing run's rows (empty if none was) and the
+    rows of every run tried: the check that the runtime started each cycle less than one object past the model's
+    trigger applies to all of them, so a retry never hides a wrong trigger."""
+    args, env = UPPER_WITNESSES[bound]
+    tried = []
+    for _ in range(WITNESS_TRIES):
+        rows = upper_trigger_rows(run(args, env), args["live"])
+        tried.append(rows)
+        if sum(upper_bound_of(t) == bound for t in rows) >= WITNESS_CYCLES:
+            return rows, tried
+    return [], tried
+
+
 def largest_span(mix: list[tuple[int, bool, int]] = None) -> int:
     """The bytes of the largest span an allocation ``mix`` (object size, has pointers, count) caches: the most
     ``mcache.refill`` can add to heapLive at once (``npages·pageSize``, mcache.go), so the most heapLive can pass
