@@ -9,9 +9,9 @@ of `gosim.toolchain.releases` (Go 1.19 from Debian, 1.21 to 1.26 from their go-b
 each with a go.mod whose ``go`` line is that release (so the GODEBUG defaults are that release's too), and reads
 one fact from the binary or its run: a goroutine dump, ``go tool nm``, ``go tool objdump``, a ``GODEBUG`` trace,
 the DWARF constants. `observe` returns that fact per release (cached in the build cache, keyed by the toolchain,
-the program's files and this module's text); a release whose toolchain is missing is a `Skipped` cell saying
-what is missing. Each row also says where its release can be verified, and the tests (tests/test_history_live.py)
-check every observed value against what that release's own source says.
+the program's files and the text of this module and of those it observes through); a release whose toolchain is
+missing is a `Skipped` cell saying what is missing. Each row also says where its release can be verified, and
+the tests (tests/test_history_live.py) check every observed value against what that release's own source says.
 
 This module is not a model: it imports `gosim.toolchain` (lazily), the models do not import it.
 """
@@ -75,6 +75,8 @@ class Observed:
     evidence: str  # where that release can be verified (release notes, source file)
     observe: Callable = field(compare=False, repr=False)
     programs: tuple[str, ...] = ()
+    # the told rows (`changes()`) this row shows, as "chapter number: topic"
+    shows: tuple[str, ...] = ()
 
 
 def _tc():
@@ -249,6 +251,20 @@ def _leak(chain) -> str:
     return f"{m[1]} leaked" if m else "no profile"
 
 
+def _leak_exp(chain) -> str:
+    """histleak built with ``GOEXPERIMENT=goroutineleakprofile``: the experiment exists in Go 1.26 only (1.27 made
+    the profile unconditional and dropped the flag; a release without the flag refuses to build)."""
+    try:
+        binary = build(chain, "histleak", env={"GOEXPERIMENT": "goroutineleakprofile"})
+    except _tc().GoToolchainError as exc:
+        if "unknown GOEXPERIMENT" in str(exc):
+            return "no such experiment"
+        raise
+    out = chain.run(binary, env={"GOMAXPROCS": "1"}).stdout
+    m = re.search(r"leaked (\d+)", out)
+    return f"{m[1]} leaked" if m else "no profile"
+
+
 P_STATES = ["runtime._Psyscall", "runtime._Psyscall_unused"]
 
 
@@ -286,58 +302,67 @@ OBSERVED: list[Observed] = [
     Observed("goroutines", "1 Bootstrap", "runtime goroutines at main.main",
              "bootids panics at once, GOTRACEBACK=system GOMAXPROCS=1: its goroutine dump, runtime.main left out",
              "Go 1.25", "Go 1.25 release notes (container-aware GOMAXPROCS); runtime/proc.go `go "
-             "updateMaxProcsGoroutine()`", _goroutines, ("bootids",)),
+             "updateMaxProcsGoroutine()`", _goroutines, ("bootids",),
+             shows=("1: runtime goroutines at main.main",)),
     Observed("gowrap", "1 Bootstrap", "the functions gcenable starts",
              "the same dump: the goroutine functions created by runtime.gcenable (bgsweep, bgscavenge)",
              "Go 1.22", "cmd/compile/internal/ir/func.go: `gowrap` (Go 1.22's compiler names the wrapper of `go f(x)` "
-             "gowrapN)", _gc_wrappers, ("bootids",)),
+             "gowrapN)", _gc_wrappers, ("bootids",), shows=("1: newproc",)),
     Observed("doinit", "1 Bootstrap", "init functions of runtime.main",
              "hello: which of runtime.doInit and runtime.doInit1 go tool nm lists",
              "Go 1.21", "Go 1.21 (CL 462035, the linker orders the init tasks); runtime/proc.go `func doInit1`",
-             _doinit, ("hello",)),
+             _doinit, ("hello",), shows=("1: package init", "2: init driver")),
     Observed("laborder", "2 Package initialization", "init order of initlab's packages",
              "initlab (main.go imports lab/zeta, test.go lab/alpha, alpha lab/mid): the order its packages' "
              "init steps print", "Go 1.21",
              "Go 1.21 release notes (package initialization order, now by import path); cmd/link/internal/ld/"
-             "inittask.go", _lab_order, ("initlab",)),
+             "inittask.go", _lab_order, ("initlab",), shows=("2: package order",)),
     Observed("inittask", "2 Package initialization", "what main's init task holds",
              "initlab: its main..inittask record, decoded from the binary (gosim.toolchain.inittrace)",
              "Go 1.21", "runtime/proc.go `type initTask struct`: ndeps and deps until Go 1.20",
-             _inittask, ("initlab",)),
+             _inittask, ("initlab",), shows=("2: init record",)),
     Observed("mallocs", "3 Allocation", "mallocgc functions in a binary",
              "allocescape (-gcflags=-l): the runtime.mallocgc* symbols go tool nm lists",
              "Go 1.24 (split), Go 1.27 (size-specialised)",
              "runtime/malloc.go: `func mallocgcTiny` (Go 1.24); internal/buildcfg/exp.go: SizeSpecializedMalloc "
-             "in the baseline (Go 1.27)", _mallocs, ("allocescape",)),
+             "in the baseline (Go 1.27)", _mallocs, ("allocescape",), shows=("3: malloc entry",)),
     Observed("newcalls", "3 Allocation", "what new(int) calls",
              "allocescape (-gcflags=-l): the runtime functions main.test calls (go tool objdump)",
              "Go 1.27", "internal/buildcfg/exp.go: SizeSpecializedMalloc: true in the baseline", _new_calls,
-             ("allocescape",)),
+             ("allocescape",), shows=("3: malloc entry",)),
     Observed("mapentry", "3 Allocation", "heap per map entry",
              f"histmaps: HeapAlloc growth for a {MAP_ENTRIES:,}-entry map[int64]int64, per entry (median of 3)",
              "Go 1.24", "Go 1.24 release notes (Swiss tables); internal/runtime/maps", _map_entry, ("histmaps",)),
     Observed("greentea", "4 Garbage collection", "Green Tea (default build)",
              "hello: Green-Tea-only functions (in mgcmark_greenteagc.go, not its twin) that go tool nm lists",
              "Go 1.26", "internal/buildcfg/exp.go: GreenTeaGC: true in the baseline (Go 1.26 release notes)",
-             _greentea, ("hello",)),
+             _greentea, ("hello",), shows=("4: marking",)),
     Observed("greenteaexp", "4 Garbage collection", "Green Tea with GOEXPERIMENT=greenteagc",
              "hello built with GOEXPERIMENT=greenteagc: the same symbols",
-             "Go 1.25", "Go 1.25 release notes (GOEXPERIMENT=greenteagc)", _greentea_exp, ("hello",)),
+             "Go 1.25", "Go 1.25 release notes (GOEXPERIMENT=greenteagc)", _greentea_exp, ("hello",),
+             shows=("4: marking",)),
     Observed("scanline", "4 Garbage collection", "gctrace=2 scan statistics",
              "histmaps -n 1000 under GODEBUG=gctrace=2: the `scan: total` line (what it counts, not its numbers)",
-             "Go 1.25", "runtime/mgc.go: `dumpScanStats()` under `debug.gctrace > 1`", _scan_line, ("histmaps",)),
+             "Go 1.25", "runtime/mgc.go: `dumpScanStats()` under `debug.gctrace > 1`", _scan_line, ("histmaps",),
+             shows=("4: marking",)),
     Observed("leak", "4 Garbage collection", "goroutine-leak profile",
              "histleak, GOMAXPROCS=1: three goroutines blocked on unreachable channels; "
              "pprof.Lookup(\"goroutineleak\")",
              "Go 1.26 (experiment), Go 1.27", "runtime/pprof/pprof.go: `goexperiment.GoroutineLeakProfile` (Go "
              "1.26), registered unconditionally (Go 1.27)", _leak, ("histleak",)),
+    Observed("leakexp", "4 Garbage collection", "goroutine-leak profile, GOEXPERIMENT=goroutineleakprofile",
+             "histleak built with GOEXPERIMENT=goroutineleakprofile (a release without that experiment refuses "
+             "to build), GOMAXPROCS=1", "Go 1.26 (experiment)",
+             "runtime/pprof/pprof.go: `if goexperiment.GoroutineLeakProfile {` (Go 1.26)", _leak_exp,
+             ("histleak",)),
     Observed("updater", "5 Scheduler", "GOMAXPROCS updater goroutine",
              "bootids' dump: is runtime.updateMaxProcsGoroutine among the goroutines at main.main",
-             "Go 1.25", "internal/godebugs/table.go: updatemaxprocs, Changed: 25", _updater, ("bootids",)),
+             "Go 1.25", "internal/godebugs/table.go: updatemaxprocs, Changed: 25", _updater, ("bootids",),
+             shows=("1: runtime goroutines at main.main", "1: GOMAXPROCS default", "5: GOMAXPROCS")),
     Observed("psyscall", "5 Scheduler", "P states in the binary's DWARF",
              "hello: which of runtime._Psyscall and runtime._Psyscall_unused the DWARF constants hold",
              "Go 1.26", "runtime/runtime2.go: `_Psyscall_unused` (CL 646198, Go 1.26 release notes: faster cgo "
-             "calls)", _psyscall, ("hello",)),
+             "calls)", _psyscall, ("hello",), shows=("5: a P in a system call",)),
 ]
 
 
@@ -349,12 +374,23 @@ def observed(key: str) -> Observed:
     raise ValueError(f"key must be one of {', '.join(r.key for r in OBSERVED)}, got {key!r}")
 
 
-def chains(*, fetch: bool = True) -> dict[str, object]:
-    """Release → `Toolchain`, or → `Skipped` (saying what is missing) for one this machine cannot run."""
+def shown_by(change: Change) -> list[Observed]:
+    """The observed rows that show a told row (`changes()`): the ones whose ``shows`` names its chapter and topic."""
+    name = f"{change.chapter.split()[0]}: {change.topic}"
+    return [row for row in OBSERVED if name in row.shows]
+
+
+def chains(*, fetch: bool = True, only: list[str] | None = None) -> dict[str, object]:
+    """Release → `Toolchain`, or → `Skipped` (saying what is missing) for one this machine cannot run; ``only``:
+    just those releases (so that asking for one does not fetch the others)."""
     from .toolchain import releases
 
+    known = releases.releases()
+    for release in only or ():
+        if release not in known:
+            raise ValueError(f"releases must be among {', '.join(known)}, got {release!r}")
     found: dict[str, object] = {}
-    for release in releases.releases():
+    for release in only or known:
         try:
             found[release] = releases.toolchain(release, fetch_missing=fetch)
         except releases.ToolchainMissing as exc:
@@ -362,10 +398,19 @@ def chains(*, fetch: bool = True) -> dict[str, object]:
     return found
 
 
+# The modules an observation runs through besides this one: the build (and its go line), nm and objdump, the
+# goroutine-dump and init-step parsers, the init-task decoder. Their text is part of the cache key, so a change
+# to any of them observes again instead of serving a value the changed code would not produce.
+_OBSERVERS = ("toolchain/go.py", "toolchain/binary.py", "toolchain/inittrace.py", "checks/boot.py",
+              "checks/inits.py")
+
+
 def _cache_key(row: Observed, chain) -> str:
     from .toolchain.go import _content_key, program_dir
 
+    here = Path(__file__).parent
     parts = [row.key, chain.version, str(chain.goroot), Path(__file__).read_text()]
+    parts += [(here / name).read_text() for name in _OBSERVERS]
     parts += [_content_key(program_dir(p), []) for p in row.programs]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
 
@@ -373,17 +418,14 @@ def _cache_key(row: Observed, chain) -> str:
 def observe(key: str | Observed, *, releases: list[str] | None = None, fetch: bool = True,
             cache: bool = True) -> dict[str, str | Skipped]:
     """Release → the row's value under that release's toolchain, or `Skipped` with the reason. Values are cached
-    in ``<cache>/history`` (the build cache), keyed by the toolchain, the programs' files and this module."""
+    in ``<cache>/history`` (the build cache), keyed by the toolchain, the programs' files, this module and the
+    modules it observes through (`_OBSERVERS`)."""
     row = key if isinstance(key, Observed) else observed(key)
     from .toolchain import GoToolchainError, cache_dir
 
-    available = chains(fetch=fetch)
-    wanted = releases or list(available)
+    available = chains(fetch=fetch, only=releases)
     out: dict[str, str | Skipped] = {}
-    for release in wanted:
-        chain = available.get(release)
-        if chain is None:
-            raise ValueError(f"releases must be among {', '.join(available)}, got {release!r}")
+    for release, chain in available.items():
         if isinstance(chain, Skipped):
             out[release] = chain
             continue

@@ -3,6 +3,7 @@ executable bits and the offline error), naming releases, and the go.mod line eac
 
 from __future__ import annotations
 
+import re
 import stat
 import sys
 import zipfile
@@ -138,6 +139,18 @@ def test_each_release_builds_with_its_own_go_line(release):
     # own release as the go line (the book's `go 1.27` would be refused by Go 1.21 to 1.26)
     assert built_line == (own if release == "1.19" else release)
     assert chain.version.startswith(f"go{release}.")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("release", list(releases.PINNED))
+def test_an_older_release_refuses_a_newer_go_line(release):
+    """Why the go line is rewritten: Go 1.21 and later refuse a module whose go line is newer than themselves
+    (GOTOOLCHAIN=local, so they cannot switch to a newer toolchain either)."""
+    chain = _chain(release)
+    newer = f"1.{int(release.split('.')[1]) + 1}"
+    refused = rf"go\.mod requires go >= {re.escape(newer)} \(running go {re.escape(release)}\."
+    with pytest.raises(tc.GoToolchainError, match=refused):
+        chain.build("hello", go_line=newer)
 
 
 def test_default_go_line_is_kept_unless_newer_than_the_toolchain():
