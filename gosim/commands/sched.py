@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import argparse
+from operator import attrgetter
+
+import numpy as np
 
 from .. import sched
 from ..cli import checked
@@ -38,8 +41,11 @@ def summary(r: sched.SchedResult) -> list[str]:
     """The lines printed after the SCHED rows: time slices, CPU share, fairness, steals, hand-offs."""
     out = [f"# {r.workload}: gomaxprocs={r.gomaxprocs} goroutines={r.goroutines} duration={_ms(r.duration_ns)} "
            f"seed={r.seed} asyncpreempt={'on' if r.asyncpreempt else 'off'}"]
+    user = r.user_gs()
+    finished = attrgetter("finished_ns")
     if r.exited:
-        out.append(f"main returned at {_ms(r.end_ns)}; every goroutine finished: {r.all_finished()}")
+        out.append(f"main returned at {_ms(r.end_ns)}; every goroutine finished: "
+                   f"{min(map(finished, user), default=0) >= 0}")
     else:
         running = [g.goid for g in r.gs if g.status == "running"]
         out.append(f"main did NOT return by {_ms(r.end_ns)} (starved: goroutines {running[:8]} hold every P"
@@ -51,13 +57,15 @@ def summary(r: sched.SchedResult) -> list[str]:
                    + " ".join(f"p{k}={_ms(v)}" for k, v in pct.items()))
     else:
         out.append("time slices: no goroutine was preempted")
-    workers = [g for g in r.user_gs() if g.goid != 1]
-    total = sum(g.cpu_ns for g in r.user_gs()) or 1
+    workers = [g for g in user if g.goid != 1]
+    cpu_ns = attrgetter("cpu_ns")
+    total = sum(map(cpu_ns, user)) or 1
     if workers:
-        shares = sorted(g.cpu_ns / total for g in workers)
-        mid = shares[len(shares) // 2]
-        out.append(f"CPU share per goroutine (of {len(workers)} besides main): min={shares[0]:.2%} "
-                   f"median={mid:.2%} max={shares[-1]:.2%}; fairness min/max={sched.fairness([g.cpu_ns for g in workers]):.2f}")
+        cpu = np.fromiter(map(cpu_ns, workers), np.int64, len(workers))
+        lo, hi = int(cpu.min()), int(cpu.max())
+        mid = int(np.partition(cpu, len(cpu) // 2)[len(cpu) // 2]) / total  # the upper median, as sorted()[n//2]
+        out.append(f"CPU share per goroutine (of {len(workers)} besides main): min={lo / total:.2%} "
+                   f"median={mid:.2%} max={hi / total:.2%}; fairness min/max={sched.fairness((lo, hi)):.2f}")
         if len(workers) <= 16:
             out.append("  " + " ".join(f"G{g.goid}={g.cpu_ns / total:.1%}" for g in workers))
     stolen = sum(s[3] for s in r.steals)
@@ -76,6 +84,11 @@ def summary(r: sched.SchedResult) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    import gc
+
+    # The process ends after printing: keep Python's cyclic collector from walking the run's hundreds of
+    # thousands of objects while the summary is computed and again at exit (gc.freeze: it never looks at them).
+    gc.disable()
     r = sched.simulate(args.workload, gomaxprocs=args.gomaxprocs, goroutines=args.goroutines,
                        duration=args.duration, seed=args.seed, schedtrace=args.schedtrace,
                        asyncpreempt=not args.asyncpreemptoff, resize=tuple(args.resize or ()), limit=args.limit)
@@ -85,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
         print()
     for line in summary(r):
         print(line)
+    gc.freeze()
     return 0
 
 

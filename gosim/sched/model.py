@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..units import parse_duration
-from .proc import Costs, check_gomaxprocs, simulate_program
+from .proc import GSTATUS, Costs, _Grunning, check_gomaxprocs, gc_paused, simulate_program
 from .workloads import SYSTEM_PREFIX, WORKLOADS, Sampler, runtime_main
 from .workloads import workload as workload_fn
 
@@ -138,7 +138,7 @@ class SchedResult:
 
     def user_gs(self) -> list[GStat]:
         """The program's goroutines (main and those it started), without the runtime's own."""
-        return [g for g in self.gs if not g.system]
+        return [g for g in self.gs if not g.name.startswith(SYSTEM_PREFIX)]  # not g.system: 100,000 calls
 
     def all_finished(self) -> bool:
         """Every goroutine of the program finished (the runtime's own park for good and are not counted)."""
@@ -232,30 +232,33 @@ def simulate(workload: str = "cpubound", *, gomaxprocs: int = 4, goroutines: int
     until = dur + 1_000_000_000 if limit is None else _ns(limit, "limit")
     resize = tuple((_ns(t, "resize time"), check_gomaxprocs(k)) for t, k in resize)
     rng = Sampler(seed)
-
-    s = simulate_program(lambda sched: runtime_main(sched, fn(sched, n, dur, rng)), procs, until=until, seed=seed,
-                         asyncpreempt=asyncpreempt, schedtrace_ns=trace_ns, costs=costs, record=record,
-                         sample_ns=sample_ns, check=check, resize=resize)
-    rec = s.rec
-    from .proc import GSTATUS
-
-    gs = tuple(GStat(x.goid, x.gname(), x.created, x.finished, x.cpu + (s.now - x.run_start if x.status == 2 else 0),
-                     x.nslices, GSTATUS[x.status]) for x in s.allgs)
-    rows = tuple(SchedTraceRow(t // 1_000_000, *rest) for t, *rest in rec.schedtrace)
-    intervals = list(rec.intervals)
-    for x in s.allgs:  # still running at the end: close their intervals
-        if x.status == 2 and x.m is not None and x.m.p is not None:
-            intervals.append((x.m.p.id, x.goid, x.run_start, s.now, "end"))
-    return SchedResult(
-        workload=workload, gomaxprocs=procs, goroutines=n, duration_ns=dur, seed=seed, asyncpreempt=asyncpreempt,
-        end_ns=s.now, exited=s.exited, intervals=tuple(intervals), syscalls=tuple(rec.syscalls),
-        steals=tuple(rec.steals), handoffs=tuple(rec.handoffs), preemptions=tuple(rec.preemptions),
-        schedtrace=rows, samples=tuple(rec.samples), resizes=tuple(rec.resizes), gs=gs, decisions=s.decisions,
-        events=s.nevents, threads=s.sched.mcount, max_local_runq=s.max_runq, max_global_runq=s.max_globrunq,
-        conservation_max_ns=s.conservation_max, sysmon_ticks=s.sysmon_ticks,
-        sysmon_wakeups=tuple(rec.sysmon), costs=costs, observed=tuple(s.observed),
-        schedticks=tuple(pp.schedtick for pp in s.allp),
-    )
+    with gc_paused():  # see `gosim.sched.proc.gc_paused`: the result's 100,000 GStats too
+        s = simulate_program(lambda sched: runtime_main(sched, fn(sched, n, dur, rng)), procs, until=until,
+                             seed=seed, asyncpreempt=asyncpreempt, schedtrace_ns=trace_ns, costs=costs,
+                             record=record, sample_ns=sample_ns, check=check, resize=resize)
+        rec = s.rec
+        now = s.now
+        new = tuple.__new__  # GStat(...) without the named tuple's Python-level __new__ (a third of the cost)
+        gs = tuple([new(GStat, (x.goid, x.name or f"g{x.goid}", x.created, x.finished,
+                                x.cpu + (now - x.run_start if x.status == _Grunning else 0), x.nslices,
+                                GSTATUS[x.status])) for x in s.allgs])
+        rows = tuple(SchedTraceRow(t // 1_000_000, *rest) for t, *rest in rec.schedtrace)
+        intervals = list(rec.intervals)
+        for x in s.allgs:  # still running at the end: close their intervals
+            if x.status == _Grunning and x.m is not None and x.m.p is not None:
+                intervals.append((x.m.p.id, x.goid, x.run_start, now, "end"))
+        result = SchedResult(
+            workload=workload, gomaxprocs=procs, goroutines=n, duration_ns=dur, seed=seed,
+            asyncpreempt=asyncpreempt, end_ns=now, exited=s.exited, intervals=tuple(intervals),
+            syscalls=tuple(rec.syscalls), steals=tuple(rec.steals), handoffs=tuple(rec.handoffs),
+            preemptions=tuple(rec.preemptions), schedtrace=rows, samples=tuple(rec.samples),
+            resizes=tuple(rec.resizes), gs=gs, decisions=s.decisions, events=s.nevents, threads=s.sched.mcount,
+            max_local_runq=s.max_runq, max_global_runq=s.max_globrunq, conservation_max_ns=s.conservation_max,
+            sysmon_ticks=s.sysmon_ticks, sysmon_wakeups=tuple(rec.sysmon), costs=costs, observed=tuple(s.observed),
+            schedticks=tuple(pp.schedtick for pp in s.allp),
+        )
+        s.release()  # freed now by reference counting, not walked by the collector once it is back on
+        return result
 
 
 __all__ = ["GStat", "SchedResult", "SchedTraceRow", "WORKLOADS", "fairness", "percentiles", "schedticks_rate",

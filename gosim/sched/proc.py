@@ -25,19 +25,27 @@ changes GOMAXPROCS.
 
 Time is virtual, in integer nanoseconds. What costs time is in `Costs` (waking a parked M, creating one, a
 spinning M's search, signal delivery, the kernel's timer slack), each a constant; a goroutine's own work comes
-from its workload (`gosim.sched.workloads`) as a generator of actions (`run`, `spin`, `go`, `send`, `recv`,
-`syscall`, `sleep`, `netwait`/`netready` on a `pollDesc`...). Goroutines waiting on a file descriptor park in
-"IO wait" with no M and no P until a ``netpoll`` (findRunnable's, the blocked poller's, sysmon's after 10 ms)
-returns them; ``checkmcount`` kills a process with more Ms than ``maxmcount``. What it leaves out: the GC (no
+from its workload (`gosim.sched.workloads`) as a generator of actions (`run`, `spin`, `go` - or `gos` for a
+loop of them -, `send`, `recv`, `syscall`, `sleep`, `netwait`/`netready` on a `pollDesc`...). Goroutines
+waiting on a file descriptor park in "IO wait" with no M and no P until a ``netpoll`` (findRunnable's, the
+blocked poller's, sysmon's after 10 ms) returns them; ``checkmcount`` kills a process with more Ms than ``maxmcount``. What it leaves out: the GC (no
 mark workers, no STW except for procresize), writes that wait and deadlines in the network poller, cgo, the
 trace reader, ``select``, real memory; a scheduling decision itself takes no time, and every P has a CPU of its
 own.
+
+Simulating costs a few microseconds of CPU per goroutine (created, scheduled, exited; benchmarks/bench_sched.py
+sets it beside the real runtime's): the hot paths (``schedule``'s first look at the local queue, ``run_g``,
+``newproc``, ``goexit0``) are written out where a call per goroutine would cost, and `gc_paused` keeps Python's
+cyclic collector off while a run's hundreds of thousands of objects live. tests/test_sched_pinned.py pins what
+a run decides (SCHED lines, decisions, steals, timelines) so that such work cannot change it.
 """
 
 from __future__ import annotations
 
+import gc
 import heapq
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -67,10 +75,26 @@ OP_RUN, OP_SPIN, OP_GO, OP_SEND, OP_RECV, OP_SYSCALL, OP_SYSCALLBLOCK, OP_SLEEP,
     OP_GOMAXPROCS, OP_CLOSE, OP_MAIN = range(13)
 OP_PARK = 13  # gopark(reason) until something readies the G (the boot's helper goroutines, chapter 1)
 OP_NETWAIT, OP_NETREADY = 14, 15  # a read on a file descriptor; a write that makes another one readable
+OP_GOS = 16  # several ``go`` statements in a row, nothing in between (a loop of them)
 
 # Event kinds.
 EV_SEG_END, EV_PREEMPT, EV_MWAKE, EV_SPIN_END, EV_SYSCALL_EXIT, EV_SYSMON, EV_POLL, EV_SAMPLE, EV_STEAL_RUNNEXT, \
     EV_RESIZE = range(10)
+
+
+@contextmanager
+def gc_paused():
+    """Python's cyclic garbage collector off for a while (as it was before, after). A run allocates goroutines,
+    their programs and run-queue entries by the hundred thousand, and they all live until the run ends; the
+    collector would walk every one of them again and again (half the CPU time of a 100,000-goroutine run) to
+    free nothing. Reference counting still frees what dies."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def run(ns: int, calls: bool = True) -> tuple:
@@ -87,6 +111,12 @@ def spin(calls: bool = False) -> tuple:
 def go(program: Iterator, name: str = "") -> tuple:
     """``go f()``: newproc puts the new G in this P's ``runnext`` and calls ``wakep``."""
     return (OP_GO, program, name)
+
+
+def gos(programs: list) -> tuple:
+    """``go f()`` for each (program, name) in ``programs``, one after the other with nothing in between: the same
+    as yielding `go` for each (a ``for`` loop of ``go`` statements), one action for the simulation to handle."""
+    return (OP_GOS, programs)
 
 
 def send(ch: hchan) -> tuple:
@@ -216,7 +246,7 @@ class g:
     """A goroutine: ``goid``, ``atomicstatus`` (as ``status``), ``m``, ``preempt``, ``waitreason``, and what the
     simulation needs: its program (a generator of actions), the action in progress, CPU time used."""
 
-    __slots__ = ("goid", "name", "status", "prog", "op", "arg", "calls", "left", "ret", "m", "preempt",
+    __slots__ = ("goid", "name", "status", "prog", "op", "calls", "left", "ret", "m", "preempt",
                  "waitreason", "cpu", "created", "finished", "run_start", "nslices", "parent", "lockedm")
 
     def __init__(self, goid: int, prog: Iterator, name: str | None, now: int, parent: int = 0) -> None:
@@ -275,8 +305,7 @@ class p:
     ``sysmontick`` (sysmon's last view: ``st_*``), ``timers`` (a heap of (when, seq, g))."""
 
     __slots__ = ("id", "status", "m", "runq", "runnext", "schedtick", "syscalltick", "st_schedtick",
-                 "st_schedwhen", "st_syscalltick", "st_syscallwhen", "timers", "idle", "tok", "seg_start",
-                 "seg_end")
+                 "st_schedwhen", "st_syscalltick", "st_syscallwhen", "timers", "idle", "tok", "seg_end")
 
     def __init__(self, id: int) -> None:
         from collections import deque
@@ -295,8 +324,7 @@ class p:
         self.timers: list = []
         self.idle = False  # idlepMask: on sched.pidle
         self.tok = 0
-        self.seg_start = 0
-        self.seg_end = 0
+        self.seg_end = 0  # when the running G's compute segment ends
 
     def __repr__(self) -> str:
         return f"P{self.id}"
@@ -444,6 +472,10 @@ class Sched:
 
     def run(self, until: int) -> None:
         """Process events up to virtual time ``until`` or until the main goroutine returns."""
+        with gc_paused():
+            self.run_events(until)
+
+    def run_events(self, until: int) -> None:
         events = self.events
         pop = _heappop
         check = self.check
@@ -510,13 +542,23 @@ class Sched:
         a G back from a syscall on an idle P) to execute first, in a new time slice."""
         findRunnable = self.findRunnable
         run_g = self.run_g
+        sched = self.sched
         while True:
             self.decisions += 1
             if gp is None:
                 if mp.lockedg is not None:  # a locked M runs only its G: it sleeps until that G is runnable
                     self.stoplockedm(mp)
                     return
-                gp, inheritTime = findRunnable(mp, final)
+                # findRunnable's first look when no timer is due and it is not a 61st tick with work on the global
+                # queue: the local queue (runqget); findRunnable itself only when that is empty
+                pp = mp.p
+                timers = pp.timers
+                if (timers and timers[0][0] <= self.now) or (sched.runq and pp.schedtick % globrunqCheckTicks == 0):
+                    gp, inheritTime = findRunnable(mp, final)
+                else:
+                    gp, inheritTime = runqget(pp)
+                    if gp is None:
+                        gp, inheritTime = findRunnable(mp, final)
                 if gp is None:
                     return
             else:
@@ -712,58 +754,51 @@ class Sched:
         """Run gp's program from where it is until it starts a compute segment (False), blocks, yields, is
         preempted at a call, or exits (True: the M schedules)."""
         now = self.now
+        op = gp.op
+        if op is not None:  # resuming a segment (after a preemption, a stop-the-world)
+            if op == OP_RUN or not self.stopped:
+                return self.resume_segment(pp, gp, now)
+            gp.op = None  # a spin loop that was stopped while it waited
         steps = 0
+        prog = gp.prog
         while True:
-            op = gp.op
-            if op is None:
-                if gp.preempt:  # a pending request, noticed at the next call's stack check
-                    return self.preempt_now(pp, mp, gp, "coop")
-                try:
-                    a = gp.prog.send(gp.ret)
-                except StopIteration:
-                    return self.goexit0(pp, mp, gp)
-                op = a[0]
-                if op == OP_RUN:  # the hot path: start a compute segment
-                    gp.op = OP_RUN
-                    left = a[1]
-                    gp.left = left
-                    gp.calls = a[2]
-                    tok = pp.tok + 1
-                    pp.tok = tok
-                    pp.seg_start = now
-                    end = now + left
-                    pp.seg_end = end
-                    seq = self.seq + 1
-                    self.seq = seq
-                    _heappush(self.events, (end, seq, EV_SEG_END, pp, tok))
-                    return False
-                gp.op = op
-                if op == OP_SPIN:
-                    gp.left = INF
-                    gp.calls = a[1]
-                else:
-                    gp.arg = a
-            if op == OP_RUN or op == OP_SPIN:  # resuming a segment (after a preemption)
-                if op == OP_SPIN and self.stopped:
-                    gp.op = None
-                    continue
-                pp.tok += 1
-                pp.seg_start = now
-                end = now + gp.left
+            if gp.preempt:  # a pending request, noticed at the next call's stack check
+                return self.preempt_now(pp, mp, gp, "coop")
+            try:
+                a = prog.send(gp.ret)
+            except StopIteration:
+                return self.goexit0(pp, mp, gp)
+            op = a[0]
+            if op == OP_RUN:  # the hot path: start a compute segment
+                gp.op = OP_RUN  # gp.left is set when the segment is cut short (preempt_now, a stop-the-world)
+                gp.calls = a[2]
+                tok = pp.tok + 1
+                pp.tok = tok
+                end = now + a[1]
                 pp.seg_end = end
-                if end < INF:
-                    self.seq += 1
-                    _heappush(self.events, (end, self.seq, EV_SEG_END, pp, pp.tok))
-                if gp.preempt and gp.calls:
-                    self.at(now + self.costs.coop_preempt, EV_PREEMPT, pp, gp)
+                seq = self.seq + 1
+                self.seq = seq
+                _heappush(self.events, (end, seq, EV_SEG_END, pp, tok))
                 return False
+            if op == OP_SPIN:
+                gp.left = INF
+                gp.calls = a[1]
+                if self.stopped:
+                    continue
+                gp.op = OP_SPIN
+                return self.resume_segment(pp, gp, now)
             steps += 1
             if steps > 100_000:
                 raise RuntimeError(f"G{gp.goid} ({gp.name}) did 100000 actions without computing at t={now}")
-            gp.op = None
-            a = gp.arg
             gp.ret = None
-            if op == OP_RECV:
+            if op == OP_SEND:
+                blocked, w = chansend(a[1], gp)
+                if w is not None:
+                    w.ret = True
+                    self.ready(pp, w)
+                if blocked:
+                    return self.gopark(pp, mp, gp, "chan send")
+            elif op == OP_RECV:
                 blocked, w, ok = chanrecv(a[1], gp)
                 gp.ret = ok
                 if w is not None:
@@ -771,17 +806,15 @@ class Sched:
                     self.ready(pp, w)
                 if blocked:
                     return self.gopark(pp, mp, gp, "chan receive")
-            elif op == OP_SEND:
-                blocked, w = chansend(a[1], gp)
-                if w is not None:
-                    w.ret = True
-                    self.ready(pp, w)
-                if blocked:
-                    return self.gopark(pp, mp, gp, "chan send")
+            elif op == OP_GOS:
+                newproc = self.newproc
+                goid = gp.goid
+                for program, name in a[1]:
+                    newproc(pp, program, name or None, goid)
             elif op == OP_GO:
                 self.newproc(pp, a[1], a[2] or None, gp.goid)
             elif op == OP_MAIN:
-                gp.prog = a[1]
+                gp.prog = prog = a[1]
             elif op == OP_PARK:
                 return self.gopark(pp, mp, gp, a[1])
             elif op == OP_NETWAIT:
@@ -811,6 +844,20 @@ class Sched:
                     pp = mp.p
             else:
                 raise ValueError(f"G{gp.goid} yielded an unknown action {a!r}")
+
+    def resume_segment(self, pp: p, gp: g, now: int) -> bool:
+        """gp (re)starts the compute segment it is in: ``gp.left`` more ns (a spin: until the stop flag); a
+        preemption request still pending is noticed at the next call (False: the M stays with gp)."""
+        tok = pp.tok + 1
+        pp.tok = tok
+        end = now + gp.left
+        pp.seg_end = end
+        if end < INF:
+            self.seq += 1
+            _heappush(self.events, (end, self.seq, EV_SEG_END, pp, tok))
+        if gp.preempt and gp.calls:
+            self.at(now + self.costs.coop_preempt, EV_PREEMPT, pp, gp)
+        return False
 
     def stopg(self, pp: p, gp: g, why: str) -> None:
         """gp stops running on pp: close its interval on the timeline."""
@@ -854,13 +901,23 @@ class Sched:
         if len(sched.runq) > self.max_globrunq:
             self.max_globrunq = len(sched.runq)
         if sched.nmspinning == 0:
-            self.wakep()
+            if sched.pidle:
+                self.wakep()
+            else:  # wakep finds no idle P: the next M that goes idle spins instead
+                sched.needspinning = 1
         return newg
 
     def goexit0(self, pp: p, mp: m, gp: g) -> bool:
-        self.stopg(pp, gp, "exit")
+        """``goexit0``: gp is dead (its interval ends "exit"); the M schedules, unless gp was main."""
+        now = self.now
+        gp.cpu += now - gp.run_start  # stopg(pp, gp, "exit")
+        gp.nslices += 1
+        pp.tok += 1
+        if self.recording:
+            self.rec.intervals.append((pp.id, gp.goid, gp.run_start, now, "exit"))
         gp.status = _Gdead
-        gp.finished = self.now
+        gp.finished = now
+        gp.prog = None  # its finished generator and what it held can go now
         mp.curg = None
         if gp is self.main:  # main.main returned: the process exits
             self.exited = True
@@ -1465,6 +1522,22 @@ class Sched:
     def resize_at(self, t: int, nprocs: int) -> None:
         """Change GOMAXPROCS at virtual time ``t`` from outside the program (as the GOMAXPROCS updater does)."""
         self.at(t, EV_RESIZE, check_gomaxprocs(nprocs))
+
+    def release(self) -> None:
+        """Let go of the finished run's goroutines, Ms, Ps, channels and pending events, so that reference
+        counting frees them at once. (A run's state is full of cycles - programs hold the process, the process
+        holds their goroutines - and left alone, Python's cyclic collector would walk all of it, a hundred
+        thousand goroutines' worth, to free it.) The `Sched` is of no use afterwards."""
+        for gp in self.allgs:
+            gp.prog = None
+            gp.m = None
+        self.allgs = []
+        self.allp = []
+        self.allm = []
+        self.events = []
+        self.sysmon_gen = None
+        self.main = None
+        self.sched = schedt()
 
     # --- observation ----------------------------------------------------------------------------------------
 

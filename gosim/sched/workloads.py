@@ -7,19 +7,22 @@ waits for every goroutine it started (a buffered ``done`` channel stands for a `
 goroutine finishes" is checkable - except when a call-free loop starves main (asynchronous preemption off).
 
 ``cpubound`` is the real program ``gosim/programs/cpubound`` (call-free loops); ``cpubound-calls`` is it with
-``-calls``; ``timeslice`` is ``gosim/programs/timeslice`` (loops reading the clock: they call functions).
+``-calls``; ``timeslice`` is ``gosim/programs/timeslice`` (loops reading the clock: they call functions);
+``empty`` is ``gosim/programs/schedspawn`` (goroutines that do nothing: what a goroutine's life costs, the
+simulator's included - benchmarks/bench_sched.py).
 Random work sizes come from ``rng`` (a seeded `Sampler`), so a workload is deterministic for a seed.
 """
 
 from __future__ import annotations
 
 import random
+from itertools import islice
 from typing import Callable, Iterator
 
 import numpy as np
 
 from .chan import hchan
-from .proc import close, go, gosched, main_main, recv, run, send, sleep, spin, stop, syscall
+from .proc import close, go, gos, gosched, main_main, recv, run, send, sleep, spin, stop, syscall
 
 US = 1_000
 MS = 1_000_000
@@ -31,16 +34,15 @@ NEWPROC_BATCH = 16
 
 
 def spawn(programs) -> Iterator:
-    """``for ... { go f() }``: start each (program, name) with ``go``, computing NEWPROC_WORK per goroutine."""
-    k = 0
-    for prog, name in programs:
-        yield go(prog, name)
-        k += 1
-        if k == NEWPROC_BATCH:
-            yield run(k * NEWPROC_WORK)
-            k = 0
-    if k:
-        yield run(k * NEWPROC_WORK)
+    """``for ... { go f() }``: start each (program, name) with ``go``, computing NEWPROC_WORK per goroutine. The
+    ``go`` statements of a batch come as one `gos` action (what a `go` each would do, cheaper to simulate)."""
+    it = iter(programs)
+    while True:
+        batch = list(islice(it, NEWPROC_BATCH))
+        if not batch:
+            return
+        yield gos(batch)
+        yield run(len(batch) * NEWPROC_WORK)
 
 
 class Sampler:
@@ -64,6 +66,20 @@ class Sampler:
         self.i = i + 1
         w = int(self.buf[i] * mean_ns)
         return w if w > US else US
+
+    def exps(self, mean_ns: float, k: int) -> list[int]:
+        """``k`` draws of `exp` at once: the same numbers, in the same order, as ``k`` calls."""
+        out: list[int] = []
+        while k > 0:
+            i = self.i
+            if i == len(self.buf):
+                self.buf = self.gen.standard_exponential(4096).tolist()
+                i = 0
+            chunk = self.buf[i:i + k]
+            self.i = i + len(chunk)
+            k -= len(chunk)
+            out += [w if w > US else US for w in [int(x * mean_ns) for x in chunk]]
+        return out
 
 
 def cpubound(s, n: int, duration: int, rng: Sampler, calls: bool = False) -> Iterator:
@@ -116,14 +132,33 @@ def fanout(s, n: int, duration: int, rng: Sampler, mean_work: int = 100 * US) ->
     then receives ``n`` results; again until ``duration`` has passed."""
     while s.now < duration:
         results = hchan(n, "results")  # buffered: a worker sends and returns at once
+        result = send(results)  # the same action for every worker (built once: a round has up to 100,000)
 
         def worker(work: int) -> Iterator:
             yield run(work)
-            yield send(results)
+            yield result
 
-        yield from spawn((worker(rng.exp(mean_work)), f"worker{i}") for i in range(n))
+        yield from spawn((worker(work), f"worker{i}") for i, work in enumerate(rng.exps(mean_work, n)))
+        receive = recv(results)
         for _ in range(n):
-            yield recv(results)
+            yield receive
+
+
+def empty(s, n: int, duration: int, rng: Sampler) -> Iterator:
+    """``gosim/programs/schedspawn``: main starts ``n`` goroutines that do nothing (``wg.Done()`` and return) and
+    waits for them (``wg.Wait()``): a goroutine's whole life - created, scheduled, exited - and nothing else.
+    ``duration`` is not used: main returns once the last goroutine is done. The WaitGroup is a counter and, for
+    ``Wait``, a channel the last ``Done`` sends on (a ``Done`` itself never involves the scheduler)."""
+    wg = [n]
+    woken = hchan(1, "wg")
+
+    def nothing() -> Iterator:
+        wg[0] -= 1  # wg.Done()
+        if wg[0] == 0:
+            yield send(woken)  # the last one readies the waiter
+
+    yield from spawn((nothing(), "") for _ in range(n))
+    yield recv(woken)  # wg.Wait()
 
 
 def prodcons(s, n: int, duration: int, rng: Sampler, capacity: int = 16, mean_work: int = 50 * US) -> Iterator:
@@ -424,6 +459,7 @@ WORKLOADS: dict[str, tuple[Callable, str]] = {
     "schedpair": (schedpair, "a pair handing over through the local ring, N goroutines in Gosched loops"),
     "schedpair-runnext": (schedpair_runnext, "the same pair handing over through runnext (inherits the slice)"),
     "fanout": (fanout, "rounds of fan-out to N workers and fan-in of their results"),
+    "empty": (empty, "main starts N goroutines that do nothing and waits for them (gosim/programs/schedspawn)"),
     "prodcons": (prodcons, "N/2 producers and N/2 consumers over a buffered channel (cap 16)"),
     "syscall": (syscalls, "N goroutines alternating 50 us of work with ~500 us blocking syscalls"),
     "block": (blocked, "N goroutines each in one blocking 1 s syscall while main sleeps (schedsys -w block)"),
