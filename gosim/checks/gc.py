@@ -776,8 +776,10 @@ class OvershootRow:
 
 
 def overshoot_row(run: dict, live: int, churn: int) -> OvershootRow:
-    """`OvershootRow` for one `gosim.toolchain.gctrace.run_gcchurn` run (needs gcpacertrace: the peak and the
-    goal come from ``endCycle``'s line, to the byte)."""
+    """`OvershootRow` for one `gosim.toolchain.gctrace.run_gcchurn` run (needs gcpacertrace). The peak is
+    ``endCycle``'s ``heapLive`` at mark termination, to the byte; the goal of a steady cycle is the program's
+    ``/gc/heap/goal:bytes`` after the cycle before (`pacing_rows`), of a cycle before the steady state the one
+    ``endCycle``'s ``∆goal`` implies (peak − ∆goal: no metrics line need precede it)."""
     import statistics
 
     steady = pacing_rows(run["stderr"], run["cycles"], live)
@@ -824,3 +826,29 @@ def model_packed_share(g) -> float:
     counts a single-mark visit among the objects scanned alone, not among its span visits)."""
     multi = g.span_visits - g.one_mark_visits
     return g.packed_visits / multi if multi else 0.0
+
+
+def sparse_heap(n: int, every: int, size: int = 64):
+    """The model's heap for ``gosim/programs/gcsparse``: ``every`` nodes of ``size`` bytes allocated in a row,
+    the first of each group kept in a ``[]*node`` (512-pointer chunks, as `gosim.gc.heap.dense_heap`), ``n``
+    kept in all: each span holds about ``nelems/every`` live nodes, so one span visit finds about that many
+    marked. Every other node is garbage the mark never reaches."""
+    from ..gc import heap
+
+    if n < 1 or every < 1:
+        raise ValueError(f"n and every must be at least 1, got n={n}, every={every}")
+    store = heap.ObjectStore()
+    kept = []
+    for _ in range(n):
+        kept.append(store.allocate(size, 2))
+        for _ in range(every - 1):
+            store.allocate(size, 2)
+    arrays = []
+    for start in range(0, n, 512):
+        part = kept[start:start + 512]
+        a = store.allocate(len(part) * heap.PTR_SIZE, len(part))
+        store.fields_[a] = list(part)
+        arrays.append(a)
+    store.globals = arrays
+    store.stacks = [[]]
+    return store

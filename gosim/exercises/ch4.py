@@ -376,7 +376,7 @@ register(Exercise(
         1.1: "That is only the last branch; the goal it multiplies was already extrapolated and capped.",
         4.0: "That is the hard goal; heapLive has passed it, and revise gives itself more room.",
         2.2: "That is the GOGC=100 answer; the hard goal grows with GOGC.",
-        3.3: "That is GOGC=200's hard goal; redo it for 300.",
+        3.3: "That is the GOGC=200 answer (its hard goal, 3 × the goal, then 10 % more); redo it for 300.",
     },
 ))
 

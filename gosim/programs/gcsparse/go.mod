@@ -1,0 +1,3 @@
+module gcsparse
+
+go 1.27
