@@ -58,3 +58,31 @@ def test_panels_frames_and_static_contract(factory, frames, tmp_path, monkeypatc
 
     alts = [re.search(r'alt="([^"]+)"', t)[1] for t in imgs(box)]
     assert alts[0] == ", ".join(f"{c.name}={c.values[0]}" for c in panel.controls)
+
+
+def test_starvation_begins_where_the_real_runtime_starves():
+    # the real cpubound (call-free loops, asyncpreemptoff=1) at GOMAXPROCS=2 with one loop fewer than Ps, and
+    # with as many: main, asleep 40 ms, returns with one and never with two (killed after 2 s, its schedtick
+    # frozen), as the model's frames say
+    from gosim.toolchain import schedtrace as st
+
+    one = st.run_program("cpubound", 2, ["-g", 1, "-d", d.STARVE_SLEEP], schedtrace_ms=None,
+                         godebug="asyncpreemptoff=1", timeout=60)
+    two = st.run_until_timeout("cpubound", 2, ["-g", 2, "-d", d.STARVE_SLEEP], timeout=2.0, schedtrace_ms=200,
+                               godebug="asyncpreemptoff=1")
+    assert one.returncode == 0 and two.returncode != 0, (one.returncode, two.returncode)
+    assert len(two.rows) >= 3 and two.rows[-1].schedticks == two.rows[-2].schedticks, two.rows
+    assert d.starve_run(2, 1).exited and not d.starve_run(2, 2).exited
+
+
+def test_the_slice_answer_is_the_recorded_runs_answer():
+    # exercise 5.12's range read from the real timeslice runs recorded with and without the nanosleep loop
+    # (tests/data/sched/reference.json), beside the model's
+    from gosim.checks.sched import reference
+    from gosim.exercises import ch5
+
+    runs = reference()["slices"]["runs"]
+    real = {k: statistics.median([x for r in runs for x in r[k]]) for k in ("plain", "sys")}
+    assert ch5.slice_range_of(real["sys"]) == ch5._slice_range() == ch5.SLICE_RANGES[1], real
+    plain_model = statistics.median(d.spinner_slices_ms(d.slices_run(1, 2, "off")))
+    assert ch5.slice_range_of(real["plain"]) == ch5.slice_range_of(plain_model) == ch5.SLICE_RANGES[0], real

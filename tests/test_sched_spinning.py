@@ -87,3 +87,46 @@ def test_every_wake_up_draws_its_own_latency(ref):
     c._rng.choice = counting
     s = spinning.spin_process(2, duration=50_000_000, costs=c)
     assert s.observed[0] > 20 and len(draws) >= s.observed[0] // 2 and len(set(draws)) > 5
+
+
+def test_the_limit_worked_out_from_the_condition():
+    # spin_limit beside a brute force over the condition as the installed proc.go writes it: an M that does not
+    # spin yet starts when the condition holds, and then nmspinning is one more
+    import re
+
+    from gosim import toolchain as tc
+
+    try:
+        find = tc.source("runtime.findRunnable").text
+    except Exception as exc:  # a missing GOROOT skips visibly
+        pytest.skip(f"no installed runtime source: {exc}")
+    cond = re.search(r"if mp\.spinning \|\| (.+) \{", find)[1]
+    expr = cond.replace("sched.nmspinning.Load()", "n").replace("sched.npidle.Load()", "idle")
+    for procs in range(1, 17):
+        reach = max(n + 1 for n in range(procs + 1) for idle in range(procs + 1)
+                    if eval(expr, {}, {"n": n, "idle": idle, "gomaxprocs": procs}))
+        assert checks.spin_limit(procs) == max(reach, 1), procs  # wakep's one when none spins
+
+
+def test_bursts_reach_the_limit_and_no_more():
+    # every M runs out of work at once every tick: the limit, not the timing, decides; a model without it
+    # (scripts/mutants.py: sched-spinning-no-half-limit) shows 4-6 at GOMAXPROCS=6, a stricter one fewer
+    rows = checks.burst_checks()
+    assert all(c.ok for c in rows), rows
+    assert checks.burst_max_spinning(2) == 1
+
+
+def test_bursts_without_the_limit_fail_by_a_margin(monkeypatch):
+    # the chapter's numbers for the no-limit rule (scripts/mutants.py plants the same): 4 at GOMAXPROCS=4, 5 at 6
+    original = proc.Sched.findRunnable
+
+    def findRunnable(self, mp, final=False):  # an M with nothing queued spins, however many already do
+        pp = mp.p
+        if (not mp.spinning and pp.runnext is None and not pp.runq and not self.sched.runq
+                and not (pp.timers and pp.timers[0][0] <= self.now)):
+            self.becomeSpinning(mp)
+        return original(self, mp, final)
+
+    monkeypatch.setattr(proc.Sched, "findRunnable", findRunnable)
+    assert [c.model for c in checks.burst_checks()] == [4, 5]
+    assert not any(c.ok for c in checks.burst_checks())

@@ -117,11 +117,41 @@ def model_stats(s) -> SpinStats:
     return spin_stats(rows, SKIP_NS // 1_000_000)
 
 
-def spinning_checks(model: SpinStats, ref: dict) -> list[Comparison]:
+BURST_K, BURST_WORK = 64, 5_000  # schedspin -k 64 -work 5us: every P busy, then every M out of work, every tick
+BURST_PROCS = (4, 6)
+
+
+def spin_limit(gomaxprocs: int) -> int:
+    """The most Ms spinning at once that findRunnable's condition allows, worked out from the condition itself
+    (``mp.spinning || 2*sched.nmspinning.Load() < gomaxprocs-sched.npidle.Load()``), not from the model: an M that
+    does not spin yet may start only while 2 × spinning < busy Ps ≤ GOMAXPROCS, so only while spinning ≤
+    (GOMAXPROCS - 1) / 2, and it makes one more: ⌊(GOMAXPROCS + 1) / 2⌋. ``wakep`` adds one only when none
+    spins, and so asks for the needspinning hand-over (which spins without the test) only then."""
+    return (gomaxprocs + 1) // 2
+
+
+def burst_max_spinning(gomaxprocs: int, duration: int = 60_000_000) -> int:
+    """The most Ms spinning at once in the model's ``schedspin -k 64 -work 5us`` (default costs)."""
+    return model_stats(spin_process(gomaxprocs, k=BURST_K, work=BURST_WORK, duration=duration)).max_spinning
+
+
+def burst_checks(procs=BURST_PROCS) -> list[Comparison]:
+    """At each GOMAXPROCS in ``procs``: the model's most spinning Ms in bursts of 64 short goroutines beside
+    `spin_limit`. Equal, not at most: a model that let fewer spin (a stricter condition) fails too."""
+    out = []
+    for n in procs:
+        m, limit = burst_max_spinning(n), spin_limit(n)
+        out.append(Comparison(f"most spinning Ms, bursts of 64 at GOMAXPROCS={n}", m, limit, m == limit,
+                              "derived from findRunnable's condition: ⌊(GOMAXPROCS + 1) / 2⌋"))
+    return out
+
+
+def spinning_checks(model: SpinStats, ref: dict, bursts: bool = True) -> list[Comparison]:
     """The model's looks beside the recorded runs' SCHED lines: the most spinning threads on any line (the rule:
     an M spins only while fewer than half the busy Ps do, so at GOMAXPROCS=2 at most one), the threads (the most
     common count), and the shares of lines with a spinning thread and with every P idle, within the
-    interquartile range of the runs around their median."""
+    interquartile range of the runs around their median. ``bursts``: then `burst_checks`, where every M runs
+    out of work at once and the limit, not the timing, decides how many spin."""
     runs = ref["runs"]
     maxes = [r["stats"]["max_spinning"] for r in runs]
     threads = [r["stats"]["threads"] for r in runs]
@@ -143,5 +173,7 @@ def spinning_checks(model: SpinStats, ref: dict) -> list[Comparison]:
         m = getattr(model, key)
         out.append(Comparison(name, round(m, 3), round(real, 3), abs(m - real) <= tol,
                               f"{why}; tolerance {tol:.3f}: the interquartile range of {len(vals)} runs"))
+    if bursts:
+        out += burst_checks()
     return out
 

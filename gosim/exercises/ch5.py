@@ -430,18 +430,23 @@ register(Exercise(
 SLICE_RANGES = ("about 20 ms, as without it", "between 10 and 20 ms", "about 10 ms", "about 1 ms")
 
 
+def slice_range_of(median_ms: float) -> str:
+    """Which of `SLICE_RANGES` a median slice (ms) is in (tests/test_sched_discover.py reads the recorded real
+    runs' with it too)."""
+    if median_ms >= 19.5:
+        return SLICE_RANGES[0]
+    if median_ms > 10.5:
+        return SLICE_RANGES[1]
+    return SLICE_RANGES[2] if median_ms > 5 else SLICE_RANGES[3]
+
+
 def _slice_range(costs=None) -> str:
     import statistics
 
     from ..widgets import sched_discover
 
-    med = statistics.median(sched_discover.spinner_slices_ms(
-        sched_discover.slices_run(1, 2, "on", costs)))
-    if med >= 19.5:
-        return SLICE_RANGES[0]
-    if med > 10.5:
-        return SLICE_RANGES[1]
-    return SLICE_RANGES[2] if med > 5 else SLICE_RANGES[3]
+    return slice_range_of(statistics.median(sched_discover.spinner_slices_ms(
+        sched_discover.slices_run(1, 2, "on", costs))))
 
 
 register(Exercise(
