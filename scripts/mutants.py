@@ -632,6 +632,14 @@ GC_MUTANTS = [
            ("tests/test_gc_greentea_packed.py::test_packed_share_of_span_visits_matches_the_runtime[avx512vl-off]",),
            lambda: _mod("gosim.gc.greentea").mark_greentea(
                _mod("gosim.gc.heap").dense_heap(2000), packed=False).packed_visits),
+    Mutant("gc-greentea-packed-strict-density", "gc",
+           "scanSpan takes the packed scan only with more than nelems/8 objects marked (> for >=)",
+           (Patch("gosim.gc.greentea", "takes_packed_scan",
+                  lambda original: (lambda objs, nelems, has_fast_packed:
+                                    original(objs, nelems, has_fast_packed) and objs > nelems // 8)),),
+           ("tests/test_gc_greentea_packed.py::test_packed_scan_needs_an_eighth_of_the_span_marked[8]",),
+           lambda: _mod("gosim.gc.greentea").mark_greentea(
+               _mod("gosim.checks.gc").sparse_heap(4000, 8), packed=True).packed_visits),
     Mutant("gc-wb-no-fresh-slot-rule", "gc", "wb_entries buffers the old value of a freshly zeroed slot too",
            (Patch("gosim.gc.mbarrier", "wb_entries", _wb_always_old_value),),
            (EX.format("4.5"),),
