@@ -167,11 +167,10 @@ def test_bad_quota_is_named():
 
 
 def test_quota_panel_frames_and_static_contract(tmp_path, monkeypatch):
-    import re
 
     from gosim.viz import site
     from gosim.widgets import cgroup as panels
-    from gosim.widgets.panel import PANEL_CLASS
+    from gosim.widgets.panel import PANEL_CLASS, static_alts
 
     panel = panels.quota_panel()
     assert panel.frames() == len(panels.QUOTAS) * len(panels.CHOICES) * len(panels.CPUS) == 40
@@ -190,11 +189,7 @@ def test_quota_panel_frames_and_static_contract(tmp_path, monkeypatch):
     box = small.static()
     assert PANEL_CLASS in box._dom_classes
 
-    def imgs(w):
-        html = getattr(w, "value", "")
-        return [html] if "<img" in str(html) else [t for c in getattr(w, "children", ()) for t in imgs(c)]
-
-    alts = [re.search(r'alt="([^"]+)"', t)[1] for t in imgs(box)]
+    alts = static_alts(box)
     assert alts[0] == "quota=0.5, gomaxprocs=rule, cpus=2" and len(alts) == 4
 
 

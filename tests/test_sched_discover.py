@@ -4,7 +4,6 @@ control values)."""
 
 from __future__ import annotations
 
-import re
 import statistics
 
 import pytest
@@ -34,7 +33,7 @@ def test_slices_without_and_with_a_goroutine_in_system_calls():
 @pytest.mark.parametrize("factory,frames", [(d.starve_panel, 24), (d.slices_panel, 8)])
 def test_panels_frames_and_static_contract(factory, frames, tmp_path, monkeypatch):
     from gosim.viz import site
-    from gosim.widgets.panel import PANEL_CLASS, Control, Panel
+    from gosim.widgets.panel import PANEL_CLASS, Control, Panel, static_alts
 
     panel = factory()
     assert panel.frames() == frames <= 40
@@ -52,11 +51,7 @@ def test_panels_frames_and_static_contract(factory, frames, tmp_path, monkeypatc
     box = small.static()
     assert PANEL_CLASS in box._dom_classes
 
-    def imgs(w):
-        html = getattr(w, "value", "")
-        return [html] if "<img" in str(html) else [t for c in getattr(w, "children", ()) for t in imgs(c)]
-
-    alts = [re.search(r'alt="([^"]+)"', t)[1] for t in imgs(box)]
+    alts = static_alts(box)
     assert alts[0] == ", ".join(f"{c.name}={c.values[0]}" for c in panel.controls)
 
 

@@ -239,3 +239,15 @@ class Panel:
         from IPython.display import display
 
         display(self.static() if static_mode() else self.live())
+
+
+def static_alts(box: W.Widget) -> list[str]:
+    """The ``alt`` text of every frame a static panel (`Panel.static`) holds, in the order the stacks hold them:
+    what the site check reads to tell which frame is shown."""
+    import re
+
+    def html(w: W.Widget) -> list[str]:
+        value = getattr(w, "value", "")
+        return [value] if "<img" in str(value) else [t for c in getattr(w, "children", ()) for t in html(c)]
+
+    return [re.search(r'alt="([^"]+)"', t)[1] for t in html(box)]
