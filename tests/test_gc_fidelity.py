@@ -60,11 +60,17 @@ def test_model_goal_matches_the_runtime_every_cycle(runs, name):
 
 @pytest.mark.parametrize("limit", ["24MiB", "40MiB"])
 def test_goal_below_the_live_heap_one_p(limit):
-    """With one P nothing moves the counters during metrics.Read: every goal to the byte, with the limit's
-    overage and the heapMarked floor in play (24 MiB is below the 32 MiB live heap)."""
+    """With one P the counters rarely move during metrics.Read: goals to the byte, with the limit's overage and
+    the heapMarked floor in play (24 MiB is below the 32 MiB live heap). Rarely is not never: none of 563 rows
+    differed in the runs behind chapter 4, but one CI run had one row of about 50 at 40 MiB 31,784 bytes (0.09 %)
+    apart (metrics.go's comment on sysStatsAggregate: "there could be some skew"). So at most 4 rows, or 10 %, may
+    differ, each by under 1 %; a wrong overage or floor rule changes nearly every row."""
     r = gctrace.run_gcchurn(32, 64, {"GOGC": "100", "GOMEMLIMIT": limit}, gomaxprocs=1)
     rows = checks.goal_rows(r["cycles"])
-    assert rows and all(x.model == x.real for x in rows), [x for x in rows if x.model != x.real]
+    assert len(rows) > 5
+    off = [x for x in rows if x.model != x.real]
+    assert len(off) <= max(4, 0.1 * len(rows)), off
+    assert all(abs(x.error) < 0.01 for x in rows), off
     if limit == "24MiB":
         floor = sum(int(c["goal"]) == int(c["live"]) for c in r["cycles"])
         assert floor >= len(rows) // 2
