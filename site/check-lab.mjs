@@ -41,8 +41,8 @@ async function startLab() {
   const settings = JSON.parse(fs.readFileSync(overrides, "utf8"));
   const docs = "@jupyterlab/docmanager-extension:plugin";
   settings[docs] = { ...(settings[docs] || {}), autosave: false };
-  // every cell in the DOM (JupyterLab 4 otherwise renders only the cells near the viewport)
-  settings["@jupyterlab/notebook-extension:tracker"] = { windowingMode: "none" };
+  // JupyterLab's windowing mode: WINDOWING=none puts every cell on the page and lays all of them out
+  settings["@jupyterlab/notebook-extension:tracker"] = { windowingMode: process.env.WINDOWING || "contentVisibility" };
   settings["@jupyterlab/apputils-extension:notification"] = { fetchNews: "false", checkForUpdates: false };
   fs.writeFileSync(overrides, JSON.stringify(settings, null, 2));
   const work = path.join(config, "book");
@@ -143,7 +143,7 @@ async function timeChange(page, panel, act) {
   // loaded, then waits one animation frame (the figure painted). Null after 10 s.
   const before = await frameId(panel);
   // (evaluate would wait for a returned promise: keep it on window and collect it after the action)
-  await panel.evaluate((el, before) => { window.__gosimChange = new Promise((resolve) => {
+  await panel.evaluate((el, before) => { window.__gosimMsgs = []; window.__gosimChange = new Promise((resolve) => {
     // The clock starts at the reader's input (the key or the button press reaching the page), not when the
     // test harness begins its action.
     let start = null;
@@ -152,8 +152,19 @@ async function timeChange(page, panel, act) {
     for (const type of ["keydown", "pointerdown", "mousedown"]) el.addEventListener(type, input, { capture: true, once: true });
     const poll = () => {
       const img = [...el.querySelectorAll("img")].find((i) => i.offsetParent !== null);
+      if (start !== null && img && img.src !== before && !window.__gosimSrcAt) window.__gosimSrcAt = performance.now();
       if (start !== null && img && img.src !== before && img.complete && img.naturalWidth > 0) {
-        requestAnimationFrame(() => resolve(performance.now() - start));
+        const loaded = performance.now();
+        requestAnimationFrame(() => {
+          const end = performance.now();
+          // the stages of this move (make check-lab TRACE=1): times from the input, in ms
+          const rel = (t) => (t - start).toFixed(0);
+          window.__gosimStages = { msgs: window.__gosimMsgs.map(([t, d, type]) => `${d}${type}@${rel(t)}`).join(" "),
+            long: (window.__gosimLong || []).filter(([s, d]) => s + d > start).map(([s, d]) => `${rel(s)}+${d.toFixed(0)}`).join(" "),
+            src: rel(window.__gosimSrcAt), loaded: rel(loaded), painted: rel(end) };
+          window.__gosimSrcAt = null;
+          resolve(end - start);
+        });
       } else if (performance.now() - armed > 10000) resolve(null);
       else setTimeout(poll, 5);
     };
@@ -162,6 +173,7 @@ async function timeChange(page, panel, act) {
   if (process.env.DEBUG) console.log("act", Date.now());
   await act();
   const ms = await page.evaluate(() => window.__gosimChange);
+  if (process.env.TRACE) console.log(`  move ${ms?.toFixed(0)} ms:`, JSON.stringify(await page.evaluate(() => window.__gosimStages)));
   if (process.env.DEBUG) console.log("input", await page.evaluate(() => window.__gosimInputEpoch), "shown", Date.now());
   return ms;
 }
@@ -237,6 +249,19 @@ try {
       throw new Error(`${where}: ${kernels.length} notebook sessions open (${kernels.map((k) => k.path).join(", ")}), expected 1`);
     }
     await page.waitForSelector(".jp-Notebook .jp-Cell", { state: "attached", timeout: 60000 });
+    // TRACE=1: every kernel message of a move, sent (>) or received (<), with its time (the stages of a move)
+    if (process.env.TRACE) await page.evaluate(() => {
+      window.__gosimMsgs = [];
+      window.__gosimLong = [];  // the main thread's long tasks (over 50 ms)
+      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__gosimLong.push([e.startTime, e.duration]); })
+        .observe({ type: "longtask" });
+      window.jupyterapp.shell.currentWidget.content.activeCellChanged.connect(() => window.__gosimMsgs.push([performance.now(), "!", "activeCell"]));
+      window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.anyMessage.connect((_, a) => {
+        const m = a.msg; const type = m.header.msg_type;
+        const what = type === "status" ? m.content.execution_state : type === "comm_msg" ? `comm(${m.content.data?.method}${m.buffers?.length ? `,${m.buffers.reduce((s, b) => s + (b.byteLength || 0), 0)}B` : ""})` : type;
+        window.__gosimMsgs.push([performance.now(), a.direction === "send" ? ">" : "<", what]);
+      });
+    });
     await runAll(page);
     const ran = ((Date.now() - t0) / 1000).toFixed(0);
     for (const e of await errors(page)) fail(where, `error output: ${e}`);
