@@ -3,8 +3,9 @@
 // Starts JupyterLab from .venv on a free local port (a token, no browser, a config folder of its own in which
 // jupytext opens the chapters' .md files as notebooks), then for every chapter: opens it, runs all cells, fails
 // on any error output, moves every panel's controls (each slider two steps, each button group once) and checks
-// that the figure changes, timing each move from the key press or click to the new image shown. Prints the
-// latencies (median, p90 per chapter and overall) and leaves a screenshot per chapter.
+// that the figure changes and that its cell did not become the active one, timing each move from the key press or
+// click to the new image shown. Prints the latencies (median, p90 per chapter and overall) and leaves a screenshot
+// per chapter.
 //
 // usage: node site/check-lab.mjs [notebooks/01-bootstrap.md ...]   (from the repository root)
 import { chromium } from "playwright-core";
@@ -181,8 +182,12 @@ async function timeChange(page, panel, act) {
 async function movePanels(page, where) {
   const latencies = [];
   const panels = await page.$$(".gosim-panel");
+  const active = () => page.evaluate(() => window.jupyterapp.shell.currentWidget.content.activeCellIndex);
   for (const [n, panel] of panels.entries()) {
     await panel.scrollIntoViewIfNeeded();
+    // A panel's controls must not make their cell the active one (gosim.widgets.lab's CellGuard): activating a
+    // cell in a long notebook took 80-250 ms (JupyterLab resets every other code cell's editor).
+    const before = await active();
     for (const handle of await panel.$$(".noUi-handle")) {
       for (let k = 0; k < 2; k++) {
         // step towards the end that has room (a slider may start at its last value)
@@ -204,6 +209,8 @@ async function movePanels(page, where) {
       if (ms === null) fail(where, `panel ${n + 1}: pressing a button did not change the figure within 10 s`);
       else latencies.push(ms);
     }
+    const after = await active();
+    if (after !== before) fail(where, `panel ${n + 1}: moving its controls made cell ${after + 1} active (was ${before + 1}): the CellGuard did not stop the events`);
   }
   return { panels: panels.length, latencies };
 }

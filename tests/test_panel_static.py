@@ -91,3 +91,20 @@ def test_live_panel_draws_the_next_frames_ahead():
     assert drawn == [6, 7]
     box2.controls["n"].index = 1
     assert drawn == [6, 7]  # the move found its frame; without a loop nothing more is drawn ahead
+
+
+def test_live_panel_carries_one_cell_guard_and_static_none():
+    """A live panel holds one `CellGuard` (gosim.widgets.lab), whose script stops the events JupyterLab's notebook
+    activates a cell on, at the panel's outer element (the class the guard looks for is the panel's own); the
+    static rendering has none. make check-lab checks in the browser that moving a panel leaves the active cell."""
+    from gosim.widgets.lab import CellGuard
+    from gosim.widgets.panel import PANEL_CLASS
+
+    def guards(w):
+        return (isinstance(w, CellGuard)) + sum(guards(c) for c in getattr(w, "children", ()))
+
+    panel = Panel(lambda n: _draw(n, "red"), [Control("n", [2, 3])])
+    assert guards(panel.live()) == 1 and guards(panel.static()) == 0
+    esm = CellGuard._esm
+    assert f'closest(".{PANEL_CLASS}")' in esm
+    assert all(f'"{t}"' in esm for t in ("mousedown", "focusin", "keydown")) and "stopPropagation" in esm

@@ -170,7 +170,9 @@ class Panel:
 
         for w in widgets:
             w.observe(redraw_and_warm, names="index")
-        box = W.VBox([*widgets, caption, image] if self.caption else [*widgets, image],
+        from .lab import CellGuard  # JupyterLab only: the panel's clicks do not activate its cell (gosim.widgets.lab)
+
+        box = W.VBox([*widgets, caption, image, CellGuard()] if self.caption else [*widgets, image, CellGuard()],
                      layout=W.Layout(width="100%"))
         box.add_class(PANEL_CLASS)
         box.controls = dict(zip((c.name for c in self.controls), widgets))
