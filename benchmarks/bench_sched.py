@@ -46,6 +46,8 @@ LIMIT = "60s"  # virtual time a workload row may take to finish every goroutine
 TARGET_RATIO = 10  # issue 13: the model within 10x of the real runtime per goroutine
 TARGET_CLI_S = 0.6  # issue 13: the fanout command, start-up included, in <= 0.6 s of CPU
 CLI = ["sched", "--gomaxprocs", "8", "--workload", "fanout", "--goroutines", "100000", "--duration", "1s"]
+# start-up alone: a run that draws no random work sizes, so the command does not import numpy
+STARTUP = ["sched", "--gomaxprocs", "8", "--workload", "cpubound", "--goroutines", "8", "--duration", "1ms"]
 
 
 def timed(fn) -> tuple[float, float, object]:
@@ -103,13 +105,13 @@ def model_spawn(n: int, repeat: int):
     return cpu * 1e9 / n, wall * 1e9 / n, r
 
 
-def cli_cpu(repeat: int) -> tuple[float, bool, str]:
-    """``python -m gosim sched ... fanout 100000``: (best CPU s of the subprocess, user + system, every goroutine
-    finished in it, the line that says so)."""
+def cli_cpu(repeat: int, argv=CLI) -> tuple[float, bool, str]:
+    """``python -m gosim`` + ``argv`` (default: ``sched ... fanout 100000``): (best CPU s of the subprocess, user +
+    system, every goroutine finished in it, the line that says so)."""
     best, ok, line = float("inf"), False, ""
     for _ in range(repeat):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        out = subprocess.run([sys.executable, "-m", "gosim", *CLI], cwd=ROOT, capture_output=True, text=True,
+        out = subprocess.run([sys.executable, "-m", "gosim", *argv], cwd=ROOT, capture_output=True, text=True,
                              check=True).stdout
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -139,6 +141,9 @@ def print_life(n: int, repeat: int, real: bool) -> None:
     cpu, finished, line = cli_cpu(repeat)
     print(f"  python -m gosim {' '.join(CLI)}: {cpu:.2f} s of CPU (best of {repeat}, start-up included; "
           f"target <= {TARGET_CLI_S} s: {'ok' if cpu <= TARGET_CLI_S and finished else 'over'}); {line}")
+    startup, _, _ = cli_cpu(repeat, STARTUP)
+    print(f"  start-up: python -m gosim {' '.join(STARTUP)}: {startup:.2f} s of CPU (best of {repeat}; no numpy: "
+          f"fanout imports it for its random work sizes, 0.1-0.2 s)")
 
 
 def print_rows(title: str, cases, repeat: int) -> None:

@@ -338,3 +338,20 @@ def test_measured_sleeps_set_sysmons_period():
         Costs.measured({"20": 10_000})
     r = sched.simulate("timeslice", gomaxprocs=1, goroutines=2, duration="300ms", costs=costs)
     assert statistics.median(r.timeslices(skip_ns=100_000_000)) == pytest.approx(2 * 10_160_000, abs=200)
+
+
+def test_percentiles_interpolate_as_numpy_does():
+    """`gosim.sched.model.percentiles` is pure Python (the CLI does without numpy); it gives numpy.percentile's
+    default (linear) values, to the float."""
+    import random
+
+    import numpy as np
+
+    from gosim.sched.model import percentiles
+
+    rng = random.Random(7)
+    for n in (1, 2, 3, 10, 101, 1000):
+        values = [rng.expovariate(1e-3) if rng.random() < 0.9 else rng.randrange(5) for _ in range(n)]
+        ps = (0, 1, 10, 25, 50, 75, 90, 99, 100)
+        assert percentiles(values, ps) == {p: float(np.percentile(np.asarray(values, float), p)) for p in ps}
+    assert percentiles([]) == {}

@@ -11,14 +11,15 @@ functions (time slices, CPU share, fairness) read only that data, so they apply 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
-
-import numpy as np
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..units import parse_duration
 from .proc import GSTATUS, Costs, _Grunning, check_gomaxprocs, gc_paused, simulate_program
 from .workloads import SYSTEM_PREFIX, WORKLOADS, Sampler, runtime_main
 from .workloads import workload as workload_fn
+
+if TYPE_CHECKING:  # numpy is imported where an array is made: `python -m gosim sched` does without it
+    import numpy as np
 
 GOROUTINES_LIMIT = 100_000
 
@@ -109,6 +110,8 @@ class SchedResult:
 
     def runq_series(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(times ns, global queue length, local lengths per P incl. runnext [time × P]) from the samples."""
+        import numpy as np
+
         if not self.samples:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, self.gomaxprocs), np.int64)
         width = max(len(s[2]) for s in self.samples)
@@ -122,7 +125,13 @@ class SchedResult:
     def timeslices(self, why: str = "preempted", skip_ns: int = 0) -> np.ndarray:
         """Lengths (ns) of the running intervals that ended ``why`` (default: by preemption), started after
         ``skip_ns`` (to leave out the warm-up while sysmon's sleep backs off)."""
-        return np.array([e - s for _, _, s, e, w in self.intervals if w == why and s >= skip_ns], np.int64)
+        import numpy as np
+
+        return np.array(self.timeslice_list(why, skip_ns), np.int64)
+
+    def timeslice_list(self, why: str = "preempted", skip_ns: int = 0) -> list[int]:
+        """`timeslices` as a list."""
+        return [e - s for _, _, s, e, w in self.intervals if w == why and s >= skip_ns]
 
     def cpu_share(self, names: str | None = None) -> dict[int, float]:
         """Each goroutine's CPU time over the run's total goroutine CPU time (only those whose name starts with
@@ -183,6 +192,8 @@ def fairness(work) -> float:
 
 def schedticks_rate(rows) -> np.ndarray:
     """Schedtick increments per 100 ms of each P between consecutive rows (rows with equal gomaxprocs)."""
+    import numpy as np
+
     out = []
     for a, b in zip(rows, rows[1:]):
         if len(a.schedticks) != len(b.schedticks) or b.ms <= a.ms:
@@ -192,11 +203,19 @@ def schedticks_rate(rows) -> np.ndarray:
 
 
 def percentiles(values, ps=(10, 50, 90, 99)) -> dict[int, float]:
-    """{p: value} for the given percentiles (empty input: {})."""
-    arr = np.asarray(values, float)
-    if arr.size == 0:
+    """{p: value} for the given percentiles (empty input: {}), interpolated linearly between the two nearest
+    values as ``numpy.percentile`` does by default (its ``_lerp``, the same floats)."""
+    v = sorted(float(x) for x in values)
+    if not v:
         return {}
-    return {p: float(np.percentile(arr, p)) for p in ps}
+    out = {}
+    for p in ps:
+        idx = p / 100 * (len(v) - 1)
+        lo = int(idx)
+        t = idx - lo
+        a, b = v[lo], v[min(lo + 1, len(v) - 1)]
+        out[p] = b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t
+    return out
 
 
 def check_goroutines(value: object) -> int:
