@@ -79,3 +79,16 @@ def test_set_max_threads_kills_the_process_where_the_runtime_dies():
     died = {int(g): dies(int(g)) for g in REF["limit"]["runs"]}
     for row in checks.thread_limit_checks(died, REF):
         assert row.ok, row
+
+
+def test_a_p_allocm_borrows_is_not_a_retake():
+    """sysmon's M writes Running->Idle twice over: ``ProcSteal`` (a retake: it holds no P, P=-1) and ``releasep``
+    after ``newm``'s ``allocm`` borrowed the P for a new M (P=N). Only the first is a retake."""
+    from gosim.toolchain.syscalls import exit_paths
+
+    run = "M=7 P=0 G=1 StateTransition Time=100 GoID=1 Runnable->Running Reason=\"\"\n"  # M 7 runs goroutines
+    steal = "M=9 P=-1 G=-1 StateTransition Time=200 ProcID=1 Running->Idle Reason=\"\"\n"
+    borrow = ("M=9 P=-1 G=-1 StateTransition Time=300 ProcID=1 Idle->Running Reason=\"\"\n"
+              "M=9 P=1 G=-1 StateTransition Time=301 ProcID=1 Running->Idle Reason=\"\"\n")
+    assert exit_paths(run + steal)["retakes"] == 1
+    assert exit_paths(run + steal + borrow)["retakes"] == 1
