@@ -885,6 +885,33 @@ def _net_threads():
     return workloads.network_process(10, 2, duration=50_000_000).sched.mcount
 
 
+def _ready_fd_hidden(original):
+    def netpollready_fd(self, pd):  # a ready descriptor is not on epoll's list for findRunnable or the poller
+        if pd.rg is None:
+            return original(self, pd)
+        self.net.writes += 1
+        self.__dict__.setdefault("_hidden", []).append(pd.rg)
+        pd.rg = None
+
+    return netpollready_fd
+
+
+def _sysmon_polls_alone(original):
+    def sysmon_netpoll(self, now):  # sysmon every 10 ms is the only netpoll that sees a ready descriptor
+        if self.__dict__.get("_polled", 0) + 10_000_000 < now and self.__dict__.get("_hidden"):
+            self._polled = now
+            self.netpollReadyList = self.__dict__.pop("_hidden")
+            self.injectglist(self.netpoll_list("sysmon"))
+
+    return sysmon_netpoll
+
+
+def _net_wakes():
+    from gosim.checks import exectrace
+
+    return exectrace.model_net(10)["wakes"]
+
+
 def _spin_without_limit(original):
     def findRunnable(self, mp, final=False):  # an M with nothing queued spins, however many already do
         pp = mp.p
@@ -929,6 +956,12 @@ SYSCALL_MUTANTS = [
            (Patch("gosim.sched.proc", "Sched.netpollblock", _read_holds_a_thread),),
            ("tests/test_sched_netpoll.py::test_goroutines_in_io_wait_hold_no_thread",),
            _net_threads),
+    Mutant("sched-netpoll-sysmon-only", "sched", "only sysmon's poll every 10 ms finds ready descriptors: "
+           "findRunnable's netpoll(0) and the M blocked in netpoll never see them",
+           (Patch("gosim.sched.proc", "Sched.netpollready_fd", _ready_fd_hidden),
+            Patch("gosim.sched.proc", "Sched.sysmon_netpoll", _sysmon_polls_alone)),
+           ("tests/test_sched_exectrace.py::test_model_beside_the_execution_trace",),
+           _net_wakes),
     Mutant("sched-spinning-no-half-limit", "sched", "every M that runs out of work spins: no 'at most half the "
            "busy Ps spinning' in findRunnable",
            (Patch("gosim.sched.proc", "Sched.findRunnable", _spin_without_limit),),

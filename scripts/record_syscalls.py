@@ -14,9 +14,13 @@ syscalls.json), with ``gosim/programs/schedsys`` at GOMAXPROCS=2:
 
 and the network poller's (tests/data/sched/netpoll.json): ``-w net -c C -every 10ms -d 400ms`` for C in CONNS,
 ``--runs`` times each: the goroutines by state halfway (its goroutine profile), its OS threads then, the round
-trips done.
+trips done; and traced (tests/data/sched/netpoll_trace.json): ``... -trace FILE`` for C in TRACE_CONNS, ``--runs``
+times each: the same output, and from the execution trace the goroutines that waited on the network, who made
+them runnable again, the Ms, the system calls and sysmon's retakes (`gosim.toolchain.rtrace.net_summary`).
 
-    .venv/bin/python scripts/record_syscalls.py [--runs 9] [--only syscalls|net]
+    .venv/bin/python scripts/record_syscalls.py [--runs 9] [--only syscalls|traced|net|nettrace]
+
+(``--only traced`` records the traced runs again and keeps the rest of syscalls.json.)
 """
 
 from __future__ import annotations
@@ -38,7 +42,10 @@ from gosim.toolchain import syscalls  # noqa: E402
 
 OUT = ROOT / "tests" / "data" / "sched" / "syscalls.json"
 NET_OUT = ROOT / "tests" / "data" / "sched" / "netpoll.json"
+NET_TRACE_OUT = ROOT / "tests" / "data" / "sched" / "netpoll_trace.json"
 CONNS = (10, 100)
+TRACE_CONNS = (10, 100, 400)
+NET_ARGS = ["-w", "net", "-every", "10ms", "-d", "400ms"]
 ARGS = ["-w", "syscall", "-g", "20", "-d", "400ms"]
 BLOCK_G = (1, 2, 4, 8, 16)
 LIMIT = 10
@@ -58,26 +65,57 @@ def record_net(binary, runs: int) -> None:
     for c in CONNS:
         out["runs"][str(c)] = []
         for _ in range(runs):
-            r = tc.run(binary, ["-w", "net", "-c", c, "-every", "10ms", "-d", "400ms"], env={"GOMAXPROCS": "2"},
-                       timeout=60)
+            r = tc.run(binary, [*NET_ARGS, "-c", c], env={"GOMAXPROCS": "2"}, timeout=60)
             out["runs"][str(c)].append(syscalls.parse_net(r.stdout))
             print("net", c, out["runs"][str(c)][-1], flush=True)
     NET_OUT.write_text(json.dumps(out, indent=1) + "\n")
     print("wrote", NET_OUT)
 
 
+def record_net_trace(runs: int) -> None:
+    out: dict = {"gomaxprocs": 2, "every": "10ms", "duration": "400ms", "runs": {}}
+    for c in TRACE_CONNS:
+        out["runs"][str(c)] = []
+        for _ in range(runs):
+            r, text = rtrace.run_traced("schedsys", 2, [*NET_ARGS, "-c", c], timeout=120)
+            row = {**syscalls.parse_net(r.stdout), **rtrace.net_summary(text)}
+            out["runs"][str(c)].append(row)
+            print("nettrace", c, {k: v for k, v in row.items() if not isinstance(v, list)}, flush=True)
+    NET_TRACE_OUT.write_text(json.dumps(out, indent=1) + "\n")
+    print("wrote", NET_TRACE_OUT)
+
+
+def traced(binary) -> dict:
+    """One traced run of the syscall workload: how its system calls ended and sysmon's retakes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/run.trace"
+        r = tc.run(binary, [*ARGS, "-trace", path], env={"GOMAXPROCS": "2"}, timeout=60)
+        paths = syscalls.exit_paths(rtrace.dump(path))
+    paths["completed"] = syscalls.parse_output(r.stdout)["syscalls"]
+    print("traced", paths, flush=True)
+    return paths
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=9)
-    ap.add_argument("--only", choices=("syscalls", "net"))
+    ap.add_argument("--only", choices=("syscalls", "traced", "net", "nettrace"))
     args = ap.parse_args()
     runs = args.runs
     if runs < 7:
         ap.error(f"--runs must be at least 7 (the tolerances come from the spread), got {runs}")
     binary = tc.build("schedsys")
-    if args.only != "syscalls":
+    if args.only in (None, "net"):
         record_net(binary, runs)
-    if args.only == "net":
+    if args.only in (None, "nettrace"):
+        record_net_trace(runs)
+    if args.only in ("net", "nettrace"):
+        return 0
+    if args.only == "traced":
+        out = json.loads(OUT.read_text())
+        out["traced"] = [traced(binary) for _ in range(runs)]
+        OUT.write_text(json.dumps(out, indent=1) + "\n")
+        print("wrote", OUT)
         return 0
     out: dict = {"gomaxprocs": 2, "goroutines": 20, "duration": "400ms", "syscall": [], "traced": [],
                  "block": {}, "block_mid": {}, "limit": {"maxthreads": LIMIT, "runs": {}}}
@@ -88,14 +126,7 @@ def main() -> int:
                                "schedticks_per_100ms": rate(r.rows), "probe_mean_ns": o["probe_mean_ns"],
                                "probe_median_ns": o["probe_median_ns"]})
         print("syscall", out["syscall"][-1], flush=True)
-    for _ in range(runs):
-        with tempfile.TemporaryDirectory() as tmp:
-            path = f"{tmp}/run.trace"
-            r = tc.run(binary, [*ARGS, "-trace", path], env={"GOMAXPROCS": "2"}, timeout=60)
-            paths = syscalls.exit_paths(rtrace.dump(path))
-        paths["completed"] = syscalls.parse_output(r.stdout)["syscalls"]
-        out["traced"].append(paths)
-        print("traced", paths, flush=True)
+    out["traced"] = [traced(binary) for _ in range(runs)]
     for g in BLOCK_G:
         res = [syscalls.parse_output(tc.run(binary, ["-w", "block", "-g", g, "-d", "100ms"],
                                             env={"GOMAXPROCS": "2"}).stdout) for _ in range(runs)]

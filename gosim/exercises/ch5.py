@@ -468,3 +468,39 @@ register(Exercise(
                          "not by the sleeper.",
     },
 ))
+
+
+def _net_waker(connections: int, gomaxprocs: int) -> str:
+    """Which of netpoll's callers made the most waiting goroutines runnable in the model's network run."""
+    from ..widgets import sched_net
+
+    made = sched_net.net_run(connections, gomaxprocs).made
+    return max(made, key=made.get)
+
+
+def _net_callers() -> tuple:
+    from ..widgets import sched_net
+
+    return sched_net.CALLERS
+
+
+register(Exercise(
+    id="5.13",
+    question=("Predict, then move the controls of the panel below. `schedsys -w net -c 100` at **GOMAXPROCS=2** in "
+              "the model, for 400 ms: 100 server goroutines each wait to read their connection, and each client "
+              "writes a byte every 10 ms and reads the answer. A goroutine parked in IO wait becomes runnable "
+              "only when a thread calls `netpoll`. Which of netpoll's three callers makes most of them runnable "
+              "again?"),
+    kind=Choice(list(_net_callers())),
+    solve=lambda: _net_waker(100, 2),
+    source="model",
+    hint="Follow one request: which thread is running when the client's write makes the server's socket "
+         "readable, and what does that thread look for once its client parks? (The netpoller, Read)",
+    wrong_hints={
+        _net_callers()[1]: "An M blocks in netpoll only once it has found nothing else to do. Is any M idle "
+                           "at the moment a client's write makes its server's socket readable, and what does "
+                           "the M that ran the client do next?",
+        _net_callers()[2]: "sysmon polls only when nobody has polled for 10 ms (sched.lastpoll). With 100 "
+                           "connections, are the Ps ever busy that long?",
+    },
+))

@@ -374,6 +374,25 @@ class Record:
     sysmon: list = field(default_factory=list)  # when each sysmon round woke
 
 
+# who called ``netpoll`` and made goroutines runnable (`NetStats.made`): findRunnable's ``netpoll(0)`` with a P;
+# the M that was blocked in ``netpoll(delay)``, after it took an idle P ("poller") or finding none ("poller_nop":
+# ``injectglist`` then ``stopm``); sysmon, when nobody polled for 10 ms
+NETPOLL_CALLERS = ("findRunnable", "poller", "poller_nop", "sysmon")
+
+
+@dataclass
+class NetStats:
+    """The network poller's work in a run, counted as it happens (kept with or without ``record``): what the
+    chapter's panel and its check against a real execution trace read."""
+
+    parks: int = 0  # goroutines netpollblock parked in "IO wait"
+    max_waiting: int = 0  # most goroutines in "IO wait" at once
+    writes: int = 0  # netpollready_fd: a write that made the other end readable
+    returns: int = 0  # a blocking netpoll returned (with goroutines, or for a timer or a netpollBreak)
+    made: dict = field(default_factory=lambda: dict.fromkeys(NETPOLL_CALLERS, 0))  # goroutines made runnable
+    polls: dict = field(default_factory=lambda: dict.fromkeys(NETPOLL_CALLERS, 0))  # netpolls that returned any
+
+
 class Sched:
     """One simulated process: ``allp``, ``allm``, ``allgs``, ``sched``, sysmon, and the event queue."""
 
@@ -386,6 +405,7 @@ class Sched:
         self.costs = costs
         self.recording = record
         self.rec = Record()
+        self.net = NetStats()
         self.sample_ns = sample_ns
         self.check = check
         self.now = 0
@@ -600,7 +620,7 @@ class Sched:
             if sched.runq:
                 return self.globrunqget_into(pp), False
             if self.netpollWaiters and sched.poller is None and self.netpollReadyList:  # netpoll(0)
-                return self.netpoll_inject(), False
+                return self.netpoll_inject("findRunnable"), False
             pollUntil = timers[0][0] if timers else 0
             if mp.spinning or 2 * sched.nmspinning < self.gomaxprocs - sched.npidle:
                 if not mp.spinning:
@@ -1174,15 +1194,16 @@ class Sched:
         sched.poller = None
         sched.pollUntil = 0
         self.lastpoll = self.now
+        self.net.returns += 1
         pp = self.pidleget()
         if pp is None:
             if self.netpollReadyList:
-                self.injectglist(self.netpoll_list())
+                self.injectglist(self.netpoll_list("poller_nop"))
             self.stopm(mp)
             return
         self.acquirep(mp, pp)
         if self.netpollReadyList:  # what netpoll returned: run the first, inject the rest
-            self.schedule(mp, gp=self.netpoll_inject())
+            self.schedule(mp, gp=self.netpoll_inject("poller"))
             return
         if mp.was_spinning:
             self.becomeSpinning(mp)
@@ -1202,11 +1223,16 @@ class Sched:
             return False
         pd.rg = gp
         self.netpollWaiters += 1
+        net = self.net
+        net.parks += 1
+        if self.netpollWaiters > net.max_waiting:
+            net.max_waiting = self.netpollWaiters
         return self.gopark(pp, mp, gp, "IO wait")
 
     def netpollready_fd(self, pd: pollDesc) -> None:
         """The kernel makes ``pd`` readable. Its goroutine does not become runnable here: it waits in epoll's ready
         list until an M calls ``netpoll`` (an M blocked in ``netpoll`` returns at once: ``netpollBreak``)."""
+        self.net.writes += 1
         if pd.rg is None:
             pd.ready = True
             return
@@ -1217,20 +1243,24 @@ class Sched:
         if self.sched.poller is not None:
             self.netpollBreak()
 
-    def netpoll_list(self) -> list:
-        """``netpoll``: the goroutines whose fds are ready, now runnable (``netpollready`` → ``netpollunblock``)."""
+    def netpoll_list(self, who: str) -> list:
+        """``netpoll``, called by ``who`` (`NETPOLL_CALLERS`): the goroutines whose fds are ready, now runnable
+        (``netpollready`` → ``netpollunblock``)."""
         gs = list(self.netpollReadyList)
         self.netpollReadyList = []
         self.netpollWaiters -= len(gs)
+        if gs:
+            self.net.made[who] += len(gs)
+            self.net.polls[who] += 1
         for gp in gs:
             gp.status = _Grunnable
             gp.waitreason = ""
         return gs
 
-    def netpoll_inject(self) -> g:
+    def netpoll_inject(self, who: str) -> g:
         """``netpoll(0)`` in findRunnable (or after a blocking netpoll) with a P: the first ready goroutine runs
         now, the rest go to ``injectglist``."""
-        gs = self.netpoll_list()
+        gs = self.netpoll_list(who)
         self.injectglist(gs[1:])
         return gs[0]
 
@@ -1251,7 +1281,7 @@ class Sched:
         if self.sched.poller is None and self.lastpoll + 10_000_000 < now:
             self.lastpoll = now
             if self.netpollReadyList:
-                self.injectglist(self.netpoll_list())
+                self.injectglist(self.netpoll_list("sysmon"))
 
     # --- system calls ---------------------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ class Transition:
     src: str
     dst: str
     reason: str
+    g: int = -1  # the goroutine running on the M when it wrote the event (-1: none, the M was on g0)
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def parse_transitions(text: str) -> tuple[list[Transition], int]:
         m = _EVENT.match(line)
         if m:
             out.append(Transition(int(m["t"]) - t0, int(m["m"]), int(m["p"]), "G" if m["what"] == "GoID" else "P",
-                                  int(m["id"]), m["src"], m["dst"], m["reason"]))
+                                  int(m["id"]), m["src"], m["dst"], m["reason"], int(m["g"])))
     end = max((t.t for t in out), default=0)
     return out, end
 
@@ -103,6 +104,95 @@ def timeline(text: str) -> TraceTimeline:
     return TraceTimeline(tuple(intervals), tuple(syscalls), tuple(procs), end)
 
 
+# --- the network poller in a trace (chapter 5, "The execution trace beside the model") ---------------------------
+
+NET_REASON = "network"  # the Reason of a Running->Waiting parked in netpollblock (traceBlockNet's string)
+
+# Who made a goroutine that waited on the network runnable again, told apart by the M, P and G on the line:
+WAKE_SOURCES = {
+    "m_with_p": "an M holding a P, between goroutines (findRunnable's netpoll(0), or the poller once it took "
+                "an idle P)",
+    "m_without_p": "an M with no P (findRunnable's blocking netpoll found no idle P: injectglist)",
+    "sysmon": "sysmon (its M never runs a goroutine)",
+    "goroutine": "a running goroutine (pollWork in a GC worker, startTheWorld, a close)",
+}
+
+
+def net_summary(text: str) -> dict:
+    """What a traced ``schedsys -w net`` run did with the network poller and its threads, from a ``-d=parsed``
+    dump, as plain numbers:
+
+    ``blocks``: Running->Waiting with Reason "network"; ``max_waiting``: most goroutines waiting on the network
+    at once; ``wakes``: their Waiting->Runnable by source (`WAKE_SOURCES`); ``ms``: distinct Ms (threads) that
+    wrote an event; ``ms_running_g``: those that ran a goroutine (not sysmon); ``syscalls``, ``fast``,
+    ``got_p``, ``no_p``: `gosim.toolchain.syscalls.exit_paths`; ``retakes``: Ps sysmon took (``ProcSteal``:
+    Running->Idle written by sysmon's M with no P, not the P ``allocm`` borrows for a new M: as exit_paths); ``new_ms``: Ms first seen after
+    the trace began, ``new_ms_after_retake``: of those, the ones whose first event started a P that sysmon had
+    just taken from an M in a system call (``retake`` → ``handoffp`` → ``startm`` → ``newm``);
+    ``runnable_at_retake``: goroutines runnable at each retake; ``retaken_us``: how long each system call that
+    lost its P lasted (µs)."""
+    from .syscalls import exit_paths
+
+    events, _ = parse_transitions(text)
+    events.sort(key=lambda e: e.t)
+    ran_g = {e.m for e in events if e.g >= 0 or (e.kind == "G" and e.dst == "Running")}
+    waiting_net: set[int] = set()
+    wakes = dict.fromkeys(WAKE_SOURCES, 0)
+    blocks = max_waiting = runnable = new_ms = after_retake = 0
+    at_retake, retaken_us = [], []
+    seen: set[int] = set()
+    last_p: dict[int, Transition] = {}
+    insys: dict[int, int] = {}
+    for e in events:
+        if e.m >= 0 and e.m not in seen:
+            seen.add(e.m)
+            if e.src != "Undetermined":  # an M that did not exist, or did nothing, when the trace began
+                new_ms += 1
+                prev = last_p.get(e.id) if e.kind == "P" and e.dst == "Running" else None
+                if prev is not None and prev.m not in ran_g and prev.dst == "Idle":
+                    after_retake += 1
+        if e.kind == "P":
+            if e.src == "Running" and e.dst == "Idle" and e.m not in ran_g and e.p < 0:  # ProcSteal by sysmon
+                at_retake.append(runnable)
+            last_p[e.id] = e
+            continue
+        runnable += (e.dst == "Runnable") - (e.src == "Runnable")
+        if e.dst == "Syscall":
+            insys[e.id] = e.t
+        elif e.src == "Syscall" and e.dst == "Runnable" and e.id in insys:
+            retaken_us.append(round((e.t - insys.pop(e.id)) / 1e3, 1))
+        if e.src == "Running" and e.dst == "Waiting" and e.reason == NET_REASON:
+            blocks += 1
+            waiting_net.add(e.id)
+            max_waiting = max(max_waiting, len(waiting_net))
+        elif e.src == "Waiting" and e.id in waiting_net:
+            waiting_net.discard(e.id)
+            if e.g >= 0:
+                wakes["goroutine"] += 1
+            elif e.p >= 0:
+                wakes["m_with_p"] += 1
+            elif e.m in ran_g:
+                wakes["m_without_p"] += 1
+            else:
+                wakes["sysmon"] += 1
+    return {"blocks": blocks, "max_waiting": max_waiting, "wakes": wakes, "ms": len(seen),
+            "ms_running_g": len(seen & ran_g), **exit_paths(text), "retakes": len(at_retake), "new_ms": new_ms,
+            "new_ms_after_retake": after_retake, "runnable_at_retake": at_retake, "retaken_us": retaken_us}
+
+
+def run_traced(program: str, gomaxprocs: int, args=(), toolchain: Toolchain | None = None, timeout: int = 60):
+    """Run ``program ARGS -trace FILE`` at ``gomaxprocs``: (its `RunResult`, the trace's ``-d=parsed`` dump)."""
+    import tempfile
+
+    tc = toolchain or Toolchain.installed()
+    binary = tc.build(program)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "run.trace")
+        res = tc.run(binary, [*map(str, args), "-trace", path], env={"GOMAXPROCS": str(gomaxprocs)},
+                     timeout=timeout)
+        return res, dump(path, tc)
+
+
 def load(path: str | os.PathLike) -> TraceTimeline:
     """A timeline saved as JSON by scripts/record_sched_reference.py (``intervals``, ``syscalls``, ``end_ns``)."""
     import json
@@ -120,11 +210,4 @@ def dump(trace_file: str | os.PathLike, toolchain: Toolchain | None = None) -> s
 
 def record(program: str, gomaxprocs: int, args=(), toolchain: Toolchain | None = None) -> TraceTimeline:
     """Run ``program`` (it must accept ``-trace FILE``, as cpubound does) and return its trace's timeline."""
-    import tempfile
-
-    tc = toolchain or Toolchain.installed()
-    binary = tc.build(program)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "run.trace")
-        tc.run(binary, [*map(str, args), "-trace", path], env={"GOMAXPROCS": str(gomaxprocs)}, timeout=60)
-        return timeline(dump(path, tc))
+    return timeline(run_traced(program, gomaxprocs, args, toolchain)[1])

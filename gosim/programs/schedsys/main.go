@@ -7,7 +7,7 @@
 //	... -notify                          also call signal.Notify: its goroutine waits in entersyscallblock
 //	... -maxthreads K                    debug.SetMaxThreads(K) first
 //	... -probe US                        meanwhile, a child process times nanosleep(US µs) on this machine
-//	... -trace FILE                      also write a runtime/trace
+//	... -trace FILE                      also write a runtime/trace (every workload but probe)
 //	schedsys -w probe -us 20 -d 400ms    (the child) time nanosleep(20 µs) calls for -d
 //	schedsys -w net -c 100 -every 10ms   a loopback TCP server and -c clients in this process (see net.go)
 //
@@ -90,6 +90,24 @@ func probe(us int, d time.Duration) {
 		took[n*9/10], n)
 }
 
+// startTrace starts a runtime/trace into file (nothing if file is ""); the function it returns stops it.
+func startTrace(file string) func() {
+	if file == "" {
+		return func() {}
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		panic(err)
+	}
+	if err := trace.Start(f); err != nil {
+		panic(err)
+	}
+	return func() {
+		trace.Stop()
+		f.Close()
+	}
+}
+
 func main() {
 	w := flag.String("w", "syscall", "workload: syscall, block, probe")
 	g := flag.Int("g", 20, "goroutines")
@@ -108,6 +126,7 @@ func main() {
 		probe(*us, *d)
 		return
 	case "net":
+		defer startTrace(*traceFile)()
 		network(*conns, *every, *d)
 		return
 	}
@@ -138,17 +157,7 @@ func main() {
 		wr.Close()
 		childOut = r
 	}
-	if *traceFile != "" {
-		f, err := os.Create(*traceFile)
-		if err != nil {
-			panic(err)
-		}
-		defer f.Close()
-		if err := trace.Start(f); err != nil {
-			panic(err)
-		}
-		defer trace.Stop()
-	}
+	defer startTrace(*traceFile)()
 	var calls atomic.Int64
 	var wg sync.WaitGroup
 	threads := 0

@@ -1,0 +1,126 @@
+"""Chapter 5's "The execution trace beside the model": ``gosim/programs/schedsys -w net`` run with ``-trace``
+(``runtime/trace``) beside the model's `gosim.sched.workloads.network_process`.
+
+From the real trace (`gosim.toolchain.rtrace.net_summary`, recorded by ``scripts/record_syscalls.py --only
+nettrace`` into tests/data/sched/netpoll_trace.json, 9 runs per size): the goroutines that parked on the network,
+who made them runnable again (`gosim.toolchain.rtrace.WAKE_SOURCES`: the M, P and G on each Waiting->Runnable
+line), the Ms, the system calls. From the model, the same counts, which its scheduler keeps as it runs
+(`gosim.sched.proc.NetStats`): ``netpollblock`` parking, ``netpoll`` returning goroutines (in ``findRunnable``
+with a P, from the poller with or without an idle P, from sysmon), ``netpollready_fd`` (a write).
+"""
+
+from __future__ import annotations
+
+import statistics
+
+from ..sched import workloads
+from .sched import Comparison, reference, spread
+
+WAKE_KEYS = ("m_with_p", "m_without_p", "sysmon", "goroutine")
+
+
+def nettrace_reference() -> dict:
+    """tests/data/sched/netpoll_trace.json (scripts/record_syscalls.py --only nettrace)."""
+    return reference("netpoll_trace.json")
+
+
+def model_net(c: int, gomaxprocs: int = 2, seed: int = 0) -> dict:
+    """The model's ``schedsys -w net -c C`` (`workloads.network_process`, 400 ms) in the shape of
+    `gosim.toolchain.rtrace.net_summary`: blocks, most waiting at once, wakes by source, ``ms`` (its Ms),
+    ``requests`` (round trips: two writes each), and the states halfway."""
+    if not isinstance(c, int) or c < 1:
+        raise ValueError(f"c (connections) must be a positive integer, got {c!r}")
+    s = workloads.network_process(c, gomaxprocs, seed=seed)
+    net = s.net
+    # the trace's sources: an M holding a P (findRunnable's netpoll(0), or the poller once it took an idle P),
+    # an M with no P (the poller found none), sysmon; no goroutine calls netpoll in the model
+    wakes = {"m_with_p": net.made["findRunnable"] + net.made["poller"], "m_without_p": net.made["poller_nop"],
+             "sysmon": net.made["sysmon"], "goroutine": 0}
+    return {"blocks": net.parks, "max_waiting": net.max_waiting, "wakes": wakes, "writes": net.writes,
+            "ms": s.sched.mcount, "requests": net.writes // 2, "states": s.observed[0]}
+
+
+def parks_per_request(run: dict, c: int) -> float:
+    """Parks on the network per round trip, less those before the first request: each server's first read
+    (``c``) and the accept loop's wait, and in a real run also main's ``c`` waits in ``connect`` (the model's
+    connections exist from the start)."""
+    extra = (2 * c + 1) if "syscalls" in run else c + 1
+    return (run["blocks"] - extra) / run["requests"]
+
+
+def wake_share(run: dict, key: str) -> float:
+    total = sum(run["wakes"].values())
+    return run["wakes"][key] / total if total else 0.0
+
+
+def _row(name: str, model: float, values: list, why: str, floor: float, digits: int = 3) -> Comparison:
+    """``model`` beside the median of ``values`` (the real runs), within their interquartile range or ``floor``,
+    whichever is larger (a floor is the smallest difference the runs can show, stated beside the row)."""
+    real = statistics.median(values)
+    tol = max(spread(values), floor)
+    return Comparison(name, round(model, digits), round(real, digits), abs(model - real) <= tol,
+                      f"{why}; tolerance {tol:.{digits}g} (IQR of {len(values)} traced runs, at least {floor:g})")
+
+
+def exectrace_checks(model: dict, ref: dict, conns=(10, 100)) -> list[Comparison]:
+    """The model's network workload (``model``: {C: `model_net(C)`}) beside the traced real runs (``ref``:
+    netpoll_trace.json) at each C in ``conns``:
+
+    - parks on the network per round trip (the server's read waiting for the next request, the client's for
+      the echo), within the IQR or 0.1: in a real run a client's read sometimes finds the echo already there
+      (the server ran on the other P between the client's write and its read: a race, 1.84-1.98 parks per
+      round trip in the 9 runs at 10 connections); the model's read follows its write at once and parks;
+    - the share of wake-ups by an M holding a P (findRunnable's netpoll), by sysmon, and by an M with no P,
+      each within the IQR or 0.02 (the real trace also has a few by a running goroutine, GC's pollWork and
+      startTheWorld: the model has no GC; they are in the real denominator);
+    - the Ms: the model's within the real runs' range of Ms seen in the trace, while at least c + 1
+      goroutines were in IO wait halfway (the program's goroutine profile), in the model and every run.
+    """
+    out = []
+    for c in conns:
+        runs, m = ref["runs"][str(c)], model[c]
+        out.append(_row(f"{c} connections: network parks per round trip", parks_per_request(m, c),
+                        [parks_per_request(r, c) for r in runs],
+                        "a read that finds no data parks: the server waiting for a request, the client for the "
+                        "echo (a real client's read races the echo: it finds it there in a few % of trips)", 0.1))
+        for key, label in (("m_with_p", "an M with a P"), ("sysmon", "sysmon"), ("m_without_p", "an M without a P")):
+            out.append(_row(f"{c} connections: share woken by {label}", wake_share(m, key),
+                            [wake_share(r, key) for r in runs], "who made a goroutine in IO wait runnable", 0.02))
+        ms = [r["ms"] for r in runs]
+        waiting = min(r["states"].get("IO wait", 0) for r in runs)
+        mwait = m["states"].get("IO wait", 0)
+        out.append(Comparison(f"{c} connections: Ms (threads)", m["ms"], f"{min(ms)}–{max(ms)}",
+                              min(ms) <= m["ms"] <= max(ms) and min(mwait, waiting) >= c + 1,
+                              f"halfway {mwait} (model) and at least {waiting} (every traced run) goroutines "
+                              "were in IO wait, holding no M"))
+    return out
+
+
+def _median_range(values, fmt: str = "{:.0f}") -> str:
+    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+
+
+def side_by_side(model: dict, ref: dict, conns=(10, 100, 400)) -> list[tuple]:
+    """Rows (quantity, connections, model, real: median (range) of the traced runs) for the chapter's table:
+    goroutines waiting on the network, who woke them, the Ms, the system calls and sysmon's retakes. (The most
+    waiting at once is not shown: a real run reaches it while ``trace.Stop`` ends the trace.)"""
+    rows = []
+    pct = "{:.1%}"
+    for c in conns:
+        runs, m = ref["runs"][str(c)], model[c]
+        rows += [("goroutines in IO wait halfway", c, m["states"].get("IO wait", 0),
+                  _median_range([r["states"].get("IO wait", 0) for r in runs])),
+                 ("parks on the network per round trip", c, f"{parks_per_request(m, c):.2f}",
+                  _median_range([parks_per_request(r, c) for r in runs], "{:.2f}"))]
+        for key in WAKE_KEYS:
+            rows.append((f"woken by {key.replace('_', ' ')}", c, pct.format(wake_share(m, key)),
+                         _median_range([wake_share(r, key) for r in runs], pct)))
+        rows += [("Ms (threads) in the trace", c, m["ms"], _median_range([r["ms"] for r in runs])),
+                 ("system calls per round trip", c, 0,
+                  _median_range([r["syscalls"] / r["requests"] for r in runs], "{:.1f}")),
+                 ("system calls that kept their P", c, "–",
+                  _median_range([r["fast"] / r["syscalls"] for r in runs], "{:.2%}")),
+                 ("sysmon's retakes", c, "–", _median_range([r["retakes"] for r in runs])),
+                 ("new Ms, started on a P sysmon retook", c, "–",
+                  _median_range([r["new_ms_after_retake"] for r in runs]))]
+    return rows

@@ -1,0 +1,116 @@
+"""Fidelity: chapter 5's "The execution trace beside the model" - the model's network workload beside
+``gosim/programs/schedsys -w net`` run with ``-trace`` (tests/data/sched/netpoll_trace.json, recorded by
+``scripts/record_syscalls.py --only nettrace``, 9 runs per size): parks on the network, who makes the parked
+goroutines runnable again, the Ms. Two planted wrong rules must turn the rows red; and the trace parser on a
+hand-written dump."""
+
+from __future__ import annotations
+
+import pytest
+
+from gosim.checks import exectrace
+from gosim.sched import proc
+from gosim.toolchain import rtrace
+
+REF = exectrace.nettrace_reference()
+CONNS = (10, 100)
+
+
+def model_runs() -> dict:
+    return {c: exectrace.model_net(c) for c in CONNS}
+
+
+def test_model_beside_the_execution_trace():
+    for row in exectrace.exectrace_checks(model_runs(), REF, CONNS):
+        assert row.ok, row
+
+
+def _failing() -> list:
+    return [r.quantity for r in exectrace.exectrace_checks(model_runs(), REF, CONNS) if not r.ok]
+
+
+def test_wakeups_only_from_sysmon_fail(monkeypatch):
+    """Plant: a ready descriptor is seen only by sysmon's netpoll (every 10 ms), never by findRunnable's or the
+    poller's."""
+    ready_fd = proc.Sched.netpollready_fd
+
+    def netpollready_fd(self, pd):
+        if pd.rg is None:
+            return ready_fd(self, pd)
+        self.net.writes += 1  # the write happened; only who sees it changes
+        self.__dict__.setdefault("_hidden", []).append(pd.rg)
+        pd.rg = None
+
+    def sysmon_only(self, now):  # every 10 ms, whatever the other Ms did
+        if self.__dict__.get("_polled", 0) + 10_000_000 < now and self.__dict__.get("_hidden"):
+            self._polled = now
+            self.netpollReadyList = self.__dict__.pop("_hidden")
+            self.injectglist(self.netpoll_list("sysmon"))
+
+    monkeypatch.setattr(proc.Sched, "netpollready_fd", netpollready_fd)
+    monkeypatch.setattr(proc.Sched, "sysmon_netpoll", sysmon_only)
+    failing = _failing()
+    for c in CONNS:
+        assert f"{c} connections: share woken by an M with a P" in failing, failing
+        assert f"{c} connections: share woken by sysmon" in failing, failing
+
+
+def test_read_holding_its_m_fails(monkeypatch):
+    """Plant: a goroutine parked on a socket keeps a thread (one more M per goroutine waiting at once)."""
+    netpollblock = proc.Sched.netpollblock
+
+    def holding(self, pp, mp, gp, pd):
+        parked = netpollblock(self, pp, mp, gp, pd)
+        if parked and self.netpollWaiters > self.__dict__.get("_held", 0):
+            self._held = self.netpollWaiters
+            self.newm_struct()
+        return parked
+
+    monkeypatch.setattr(proc.Sched, "netpollblock", holding)
+    failing = _failing()
+    assert all(any(f"{c} connections: Ms" in q for q in failing) for c in CONNS), failing
+
+
+def test_recorded_traces_explain_the_threads_at_400():
+    """At 400 connections the extra Ms come from sysmon's retakes (handoffp -> startm -> newm), each after a
+    system call that lost its P; at 10 and 100 there are few retakes."""
+    for c in ("10", "100", "400"):
+        for r in REF["runs"][c]:
+            assert r["new_ms_after_retake"] <= r["new_ms"] <= r["ms"]
+            assert r["retakes"] >= r["new_ms_after_retake"]
+
+
+DUMP = """\
+M=10 P=0 G=-1 StateTransition Time=900 GoID=7 NotExist->Runnable Reason=""
+M=10 P=0 G=-1 StateTransition Time=950 GoID=8 NotExist->Runnable Reason=""
+M=10 P=0 G=-1 StateTransition Time=1000 GoID=7 Runnable->Running Reason=""
+M=10 P=0 G=7 StateTransition Time=1100 GoID=7 Running->Syscall Reason=""
+M=10 P=0 G=7 StateTransition Time=1200 GoID=7 Syscall->Running Reason=""
+M=10 P=0 G=7 StateTransition Time=1300 GoID=7 Running->Waiting Reason="network"
+M=10 P=0 G=-1 StateTransition Time=1400 GoID=8 Runnable->Running Reason=""
+M=10 P=0 G=8 StateTransition Time=1500 GoID=8 Running->Syscall Reason=""
+M=11 P=-1 G=-1 StateTransition Time=1600 ProcID=0 Running->Idle Reason=""
+M=11 P=-1 G=-1 StateTransition Time=1610 ProcID=0 Idle->Running Reason=""
+M=11 P=0 G=-1 StateTransition Time=1620 ProcID=0 Running->Idle Reason=""
+M=12 P=-1 G=-1 StateTransition Time=1700 ProcID=0 Idle->Running Reason=""
+M=12 P=0 G=-1 StateTransition Time=1800 GoID=7 Waiting->Runnable Reason=""
+M=10 P=-1 G=8 StateTransition Time=1900 GoID=8 Syscall->Runnable Reason=""
+M=12 P=0 G=-1 StateTransition Time=2000 GoID=7 Runnable->Running Reason=""
+M=12 P=0 G=7 StateTransition Time=2100 GoID=7 Running->Waiting Reason="network"
+M=11 P=-1 G=-1 StateTransition Time=2200 GoID=7 Waiting->Runnable Reason=""
+"""
+
+
+def test_net_summary_reads_a_dump():
+    s = rtrace.net_summary(DUMP)
+    assert s["blocks"] == 2 and s["max_waiting"] == 1
+    assert s["wakes"] == {"m_with_p": 1, "m_without_p": 0, "sysmon": 1, "goroutine": 0}
+    assert (s["ms"], s["ms_running_g"]) == (3, 2)
+    assert (s["syscalls"], s["fast"], s["retakes"]) == (2, 1, 1)
+    assert (s["new_ms"], s["new_ms_after_retake"]) == (3, 1)
+    assert s["retaken_us"] == [0.4] and s["runnable_at_retake"] == [0]
+
+
+def test_model_net_rejects_bad_connections():
+    with pytest.raises(ValueError, match="connections"):
+        exectrace.model_net(0)
