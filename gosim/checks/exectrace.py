@@ -17,6 +17,9 @@ from ..sched import workloads
 from .sched import Comparison, reference, spread
 
 WAKE_KEYS = ("m_with_p", "m_without_p", "sysmon", "goroutine")
+# as the rows name them (`gosim.toolchain.rtrace.WAKE_SOURCES` says how the trace tells them apart)
+WAKE_LABELS = {"m_with_p": "an M with a P", "m_without_p": "an M without a P", "sysmon": "sysmon",
+               "goroutine": "a running goroutine"}
 
 
 def nettrace_reference() -> dict:
@@ -83,8 +86,8 @@ def exectrace_checks(model: dict, ref: dict, conns=(10, 100)) -> list[Comparison
                         [parks_per_request(r, c) for r in runs],
                         "a read that finds no data parks: the server waiting for a request, the client for the "
                         "echo (a real client's read races the echo: it finds it there in a few % of trips)", 0.1))
-        for key, label in (("m_with_p", "an M with a P"), ("sysmon", "sysmon"), ("m_without_p", "an M without a P")):
-            out.append(_row(f"{c} connections: share woken by {label}", wake_share(m, key),
+        for key in ("m_with_p", "sysmon", "m_without_p"):
+            out.append(_row(f"{c} connections: share woken by {WAKE_LABELS[key]}", wake_share(m, key),
                             [wake_share(r, key) for r in runs], "who made a goroutine in IO wait runnable", 0.02))
         ms = [r["ms"] for r in runs]
         waiting = min(r["states"].get("IO wait", 0) for r in runs)
@@ -113,7 +116,7 @@ def side_by_side(model: dict, ref: dict, conns=(10, 100, 400)) -> list[tuple]:
                  ("parks on the network per round trip", c, f"{parks_per_request(m, c):.2f}",
                   _median_range([parks_per_request(r, c) for r in runs], "{:.2f}"))]
         for key in WAKE_KEYS:
-            rows.append((f"woken by {key.replace('_', ' ')}", c, pct.format(wake_share(m, key)),
+            rows.append((f"woken by {WAKE_LABELS[key]}", c, pct.format(wake_share(m, key)),
                          _median_range([wake_share(r, key) for r in runs], pct)))
         rows += [("Ms (threads) in the trace", c, m["ms"], _median_range([r["ms"] for r in runs])),
                  ("system calls per round trip", c, 0,
