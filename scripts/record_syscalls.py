@@ -16,9 +16,14 @@ and the network poller's (tests/data/sched/netpoll.json): ``-w net -c C -every 1
 ``--runs`` times each: the goroutines by state halfway (its goroutine profile), its OS threads then, the round
 trips done; and traced (tests/data/sched/netpoll_trace.json): ``... -trace FILE`` for C in TRACE_CONNS, ``--runs``
 times each: the same output, and from the execution trace the goroutines that waited on the network, who made
-them runnable again, the Ms, the system calls and sysmon's retakes (`gosim.toolchain.rtrace.net_summary`).
+them runnable again (and how many per netpoll), the Ms, the CPU (Ps held, goroutines running), the system calls
+and sysmon's retakes (`gosim.toolchain.rtrace.net_summary`).
 
-    .venv/bin/python scripts/record_syscalls.py [--runs 9] [--only syscalls|traced|net|nettrace]
+    .venv/bin/python scripts/record_syscalls.py [--runs 9] [--only syscalls|traced|net|nettrace] [--conns 10 100]
+
+(``--conns``: record only these sizes of the traced network runs again, keeping the others in the file: the 400-
+connection runs of netpoll_trace.json are from an earlier recording, on a machine busy enough for sysmon's retakes
+to start Ms, which the chapter's "Why 400 connections take more threads" reads; they have no netpoll batches.)
 
 (``--only traced`` records the traced runs again and keeps the rest of syscalls.json.)
 """
@@ -72,9 +77,11 @@ def record_net(binary, runs: int) -> None:
     print("wrote", NET_OUT)
 
 
-def record_net_trace(runs: int) -> None:
+def record_net_trace(runs: int, conns=TRACE_CONNS) -> None:
     out: dict = {"gomaxprocs": 2, "every": "10ms", "duration": "400ms", "runs": {}}
-    for c in TRACE_CONNS:
+    if NET_TRACE_OUT.exists():
+        out["runs"] = json.loads(NET_TRACE_OUT.read_text())["runs"]
+    for c in conns:
         out["runs"][str(c)] = []
         for _ in range(runs):
             r, text = rtrace.run_traced("schedsys", 2, [*NET_ARGS, "-c", c], timeout=120)
@@ -100,6 +107,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=9)
     ap.add_argument("--only", choices=("syscalls", "traced", "net", "nettrace"))
+    ap.add_argument("--conns", type=int, nargs="+", default=TRACE_CONNS, help="nettrace: sizes to record again")
     args = ap.parse_args()
     runs = args.runs
     if runs < 7:
@@ -108,7 +116,9 @@ def main() -> int:
     if args.only in (None, "net"):
         record_net(binary, runs)
     if args.only in (None, "nettrace"):
-        record_net_trace(runs)
+        if not set(args.conns) <= set(TRACE_CONNS):
+            ap.error(f"--conns must be among {TRACE_CONNS}, got {args.conns}")
+        record_net_trace(runs, args.conns)
     if args.only in ("net", "nettrace"):
         return 0
     if args.only == "traced":

@@ -111,6 +111,44 @@ def test_net_summary_reads_a_dump():
     assert s["retaken_us"] == [0.4] and s["runnable_at_retake"] == [0]
 
 
+BATCH_DUMP = """\
+M=10 P=0 G=5 StateTransition Time=100 GoID=5 Running->Waiting Reason="network"
+M=10 P=0 G=-1 StateTransition Time=110 GoID=6 Runnable->Running Reason=""
+M=10 P=0 G=6 StateTransition Time=120 GoID=6 Running->Waiting Reason="network"
+M=10 P=0 G=-1 StateTransition Time=130 GoID=7 Runnable->Running Reason=""
+M=10 P=0 G=7 StateTransition Time=140 GoID=7 Running->Waiting Reason="network"
+M=10 P=0 G=-1 StateTransition Time=200 GoID=5 Waiting->Runnable Reason=""
+M=11 P=-1 G=-1 StateTransition Time=205 ProcID=1 Idle->Running Reason=""
+M=10 P=0 G=-1 StateTransition Time=210 GoID=6 Waiting->Runnable Reason=""
+M=10 P=0 G=-1 StateTransition Time=220 GoID=5 Runnable->Running Reason=""
+M=10 P=0 G=5 StateTransition Time=230 GoID=5 Running->Waiting Reason="network"
+M=11 P=1 G=-1 StateTransition Time=240 GoID=7 Waiting->Runnable Reason=""
+M=11 P=1 G=-1 StateTransition Time=250 GoID=7 Runnable->Running Reason=""
+M=11 P=1 G=7 StateTransition Time=260 GoID=7 Running->NotExist Reason=""
+M=10 P=0 G=-1 StateTransition Time=300 GoID=5 Waiting->Runnable Reason=""
+"""
+
+
+def test_net_summary_groups_one_ms_wakeups_into_polls():
+    """G5 and G6, written by M10 one after the other (M11's event between them is another M's), are one poll,
+    after M10's goroutine parked; G7, right after M11 started P1, another; G5 again a third."""
+    s = rtrace.net_summary(BATCH_DUMP)
+    assert s["batches"] == {1: 2, 2: 1} and s["per_netpoll"] == round(4 / 3, 3)
+    assert s["m_with_p_after"] == {"g_stopped": 3, "p_started": 1, "other": 0}
+    assert s["p_busy_ms"] == 0.0 and s["g_busy_ms"] == round((140 - 130 + 120 - 110 + 230 - 220 + 260 - 250) / 1e6, 2)
+
+
+def test_recorded_batches_hold_every_wakeup():
+    """Each network wake-up of a recorded run is in exactly one batch; batching is real (more than one goroutine
+    per netpoll at 10 and 100 connections in every run), while the model returns one (the chapter's box)."""
+    for c in CONNS:
+        for r in REF["runs"][str(c)]:
+            assert sum(int(k) * v for k, v in r["batches"].items()) == sum(r["wakes"].values())
+            assert sum(r["m_with_p_after"].values()) == r["wakes"]["m_with_p"]
+            assert r["per_netpoll"] > 1.1
+        assert exectrace.model_net(c)["per_netpoll"] == 1.0
+
+
 def test_model_net_rejects_bad_connections():
     with pytest.raises(ValueError, match="connections"):
         exectrace.model_net(0)

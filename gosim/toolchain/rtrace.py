@@ -118,6 +118,85 @@ WAKE_SOURCES = {
 }
 
 
+# What an M holding a P did just before a batch of network wake-ups (`net_summary`'s ``m_with_p_after``):
+AFTER = {
+    "g_stopped": "its goroutine had just parked, yielded or exited: schedule → findRunnable's netpoll(0)",
+    "p_started": "it had just started a P (ProcStart): the poller back from netpoll(delay) with an idle P, or "
+                 "an M startm woke, polling before anything else",
+    "other": "anything else (e.g. it ran timers first: findRunnable's netpoll(0) after checkTimers)",
+}
+
+
+def netpoll_batches(events: list[Transition], ran_g: set[int]) -> dict:
+    """Group the network wake-ups (Waiting->Runnable of a goroutine parked with Reason "network") into polls:
+    those one M wrote one after another, with no other event of that M in between, are one ``netpoll``'s list
+    (findRunnable's, the poller's, sysmon's: each makes its whole list runnable at once, proc.go's
+    ``injectglist``). ``events`` sorted by time; ``ran_g``: the Ms that ran a goroutine (not sysmon)."""
+    waiting: set[int] = set()
+    last: dict[int, Transition] = {}  # M -> its previous event
+    open_: dict[int, list] = {}  # M -> [size, after] of the batch it is writing
+    sizes: dict[int, int] = {}
+    after = dict.fromkeys(AFTER, 0)
+
+    def close(m: int) -> None:
+        size, how = open_.pop(m)
+        sizes[size] = sizes.get(size, 0) + 1
+        if how is not None:
+            after[how] += size
+
+    for e in events:
+        if e.kind == "G" and e.src == "Running" and e.dst == "Waiting" and e.reason == NET_REASON:
+            waiting.add(e.id)
+        net_wake = e.kind == "G" and e.src == "Waiting" and e.id in waiting
+        if e.m >= 0 and e.m in open_ and not net_wake:
+            close(e.m)
+        if net_wake:
+            waiting.discard(e.id)
+            if e.m < 0:  # no M on the line: a batch of its own
+                sizes[1] = sizes.get(1, 0) + 1
+                continue
+            if e.m not in open_:
+                prev = last.get(e.m)
+                how = None
+                if e.g < 0 and e.p >= 0 and e.m in ran_g:  # an M with a P (WAKE_SOURCES "m_with_p")
+                    how = ("p_started" if prev is not None and prev.kind == "P" and prev.dst == "Running"
+                           else "g_stopped" if prev is not None and prev.kind == "G" and prev.src == "Running"
+                           else "other")
+                open_[e.m] = [0, how]
+            open_[e.m][0] += 1
+        if e.m >= 0:
+            last[e.m] = e
+    for m in list(open_):
+        close(m)
+    n = sum(sizes.values())
+    return {"batches": {k: sizes[k] for k in sorted(sizes)}, "m_with_p_after": after,
+            "per_netpoll": round(sum(k * v for k, v in sizes.items()) / n, 3) if n else 0.0}
+
+
+def busy_ms(events: list[Transition]) -> dict:
+    """How long Ps were held (ProcID Idle->Running to Running->Idle, summed over Ps) and goroutines ran
+    (Running to their next transition), and the trace's length, in ms (events sorted by time)."""
+    end = max((e.t for e in events), default=0)
+    start = min((e.t for e in events), default=0)
+    p_since: dict[int, int] = {}
+    g_since: dict[int, int] = {}
+    p_ns = g_ns = 0
+    for e in events:
+        since, key = (p_since, e.id) if e.kind == "P" else (g_since, e.id)
+        if e.dst == "Running":
+            since[key] = e.t
+        elif e.src == "Running" and key in since:
+            busy = e.t - since.pop(key)
+            if e.kind == "P":
+                p_ns += busy
+            else:
+                g_ns += busy
+    p_ns += sum(end - t for t in p_since.values())
+    g_ns += sum(end - t for t in g_since.values())
+    return {"p_busy_ms": round(p_ns / 1e6, 2), "g_busy_ms": round(g_ns / 1e6, 2),
+            "trace_ms": round((end - start) / 1e6, 2)}
+
+
 def net_summary(text: str) -> dict:
     """What a traced ``schedsys -w net`` run did with the network poller and its threads, from a ``-d=parsed``
     dump, as plain numbers:
@@ -130,7 +209,13 @@ def net_summary(text: str) -> dict:
     the trace began, ``new_ms_after_retake``: of those, the ones whose first event started a P that sysmon had
     just taken from an M in a system call (``retake`` → ``handoffp`` → ``startm`` → ``newm``);
     ``runnable_at_retake``: goroutines runnable at each retake; ``retaken_us``: how long each system call that
-    lost its P lasted (µs)."""
+    lost its P lasted (µs).
+
+    Batches (`netpoll_batches`): ``batches``, {size: how many} of the network wake-ups one M wrote in a row (one
+    ``netpoll``'s list), ``per_netpoll`` their mean; ``m_with_p_after``: the wake-ups by an M with a P, by the
+    M's event just before the batch (`AFTER`). CPU: ``p_busy_ms``, how long Ps were held (summed over Ps: an M
+    running Go code, a system call or the scheduler; not an M blocked in netpoll without a P), ``g_busy_ms``,
+    how long goroutines ran, and ``trace_ms``, the trace's length."""
     from .syscalls import exit_paths
 
     events, _ = parse_transitions(text)
@@ -175,7 +260,9 @@ def net_summary(text: str) -> dict:
                 wakes["m_without_p"] += 1
             else:
                 wakes["sysmon"] += 1
-    return {"blocks": blocks, "max_waiting": max_waiting, "wakes": wakes, "ms": len(seen),
+    batch = netpoll_batches(events, ran_g)
+    return {"blocks": blocks, "max_waiting": max_waiting, "wakes": wakes, **batch, **busy_ms(events),
+            "ms": len(seen),
             "ms_running_g": len(seen & ran_g), **exit_paths(text), "retakes": len(at_retake), "new_ms": new_ms,
             "new_ms_after_retake": after_retake, "runnable_at_retake": at_retake, "retaken_us": retaken_us}
 
