@@ -79,8 +79,11 @@ def record_net(binary, runs: int) -> None:
 
 def record_net_trace(runs: int, conns=TRACE_CONNS) -> None:
     out: dict = {"gomaxprocs": 2, "every": "10ms", "duration": "400ms", "runs": {}}
-    if NET_TRACE_OUT.exists():
-        out["runs"] = json.loads(NET_TRACE_OUT.read_text())["runs"]
+    if NET_TRACE_OUT.exists():  # keep the sizes not recorded again, and the runs recorded under load ("loaded")
+        old = json.loads(NET_TRACE_OUT.read_text())
+        out["runs"] = old["runs"]
+        if "loaded" in old:
+            out["loaded"] = old["loaded"]
     for c in conns:
         out["runs"][str(c)] = []
         for _ in range(runs):
