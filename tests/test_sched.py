@@ -355,3 +355,16 @@ def test_percentiles_interpolate_as_numpy_does():
         ps = (0, 1, 10, 25, 50, 75, 90, 99, 100)
         assert percentiles(values, ps) == {p: float(np.percentile(np.asarray(values, float), p)) for p in ps}
     assert percentiles([]) == {}
+
+
+def test_parse_schedtrace_drops_a_line_cut_by_a_kill():
+    """A run killed while the runtime printed a SCHED line (the starvation demo, killed after 1 s) leaves that line
+    cut: it is dropped, not read as a row with no schedticks (seen once in check-lab: the stall check failed)."""
+    from gosim.toolchain.schedtrace import parse_schedtrace
+
+    line = ("SCHED {}ms: gomaxprocs=2 idleprocs=0 threads=5 spinningthreads=0 needspinning=0 idlethreads=2 "
+            "runqueue=2 [ 1 0 ] schedticks=[ 12 9 ]\n")
+    text = line.format(950) + line.format(1000)
+    assert [r.schedticks for r in parse_schedtrace(text)] == [(12, 9), (12, 9)]
+    cut = text + line.format(1050)[:-8]  # "... schedticks=[ 12" and no more
+    assert [r.schedticks for r in parse_schedtrace(cut)] == [(12, 9), (12, 9)]

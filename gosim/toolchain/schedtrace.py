@@ -45,7 +45,9 @@ class SchedLine:
 
 
 def parse_schedtrace(text: str) -> list[SchedLine]:
-    """Every ``SCHED`` line in ``text`` (the program's stderr), in order; other lines are skipped."""
+    """Every ``SCHED`` line in ``text`` (the program's stderr), in order; other lines are skipped, and so is a last
+    line without its newline: a run killed while the runtime printed it (`run_until_timeout`) leaves it cut, e.g.
+    ``schedticks=[ 12`` without the rest (the runtime prints a line piece by piece)."""
     rows: list[SchedLine] = []
     pending: dict | None = None
     plines: list[tuple[int, int, int]] = []
@@ -61,7 +63,7 @@ def parse_schedtrace(text: str) -> list[SchedLine]:
             rows.append(SchedLine(**pending))
         pending, plines = None, []
 
-    for line in text.splitlines():
+    for line in text.split("\n")[:-1]:  # complete lines only
         m = _SCHED.match(line)
         if m:
             flush()
