@@ -17,9 +17,15 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def row():
-    r = gctrace.run_gcpacing(*checks.LIMITER_WITNESS, gomaxprocs=1, godebug="gctrace=1")
-    return checks.limiter_row(r)
+def rows():
+    """Three runs: the GC share once on moves from run to run (chapter 4 checks the median)."""
+    return [checks.limiter_row(gctrace.run_gcpacing(*checks.LIMITER_WITNESS, gomaxprocs=1, godebug="gctrace=1"))
+            for _ in range(3)]
+
+
+@pytest.fixture(scope="module")
+def row(rows):
+    return rows[0]
 
 
 def test_limiter_turns_on_when_the_models_bucket_fills(row):
@@ -28,14 +34,15 @@ def test_limiter_turns_on_when_the_models_bucket_fills(row):
     assert abs(row.error) <= 0.08, row
 
 
-def test_gc_share_falls_once_the_limiter_is_on(row):
+def test_gc_share_falls_once_the_limiter_is_on(row, rows):
     # 22 runs, the limiter's view (25 % + assists): 0.82 to 0.95 before, 0.56 to 0.63 after, the model's
     # share once on (assists off and on in turn) 0.025 above to 0.082 below the runtime's (chapter 4; the seven
-    # latest within 0.037). A flat 50 % once on is 0.06 to 0.10 off: inside this tolerance, not caught here.
+    # latest within 0.037); 25 later runs 0.001 to 0.086 above, then one 0.107 below: the median of three. A
+    # flat 50 % once on is 0.06 to 0.10 off: inside this tolerance, not caught here.
     assert row.gc_share_before > 0.75, row
     assert row.metrics_gc_after < row.metrics_gc_before, row
-    assert row.model_share_after is not None, row
-    assert abs(row.gc_share_after - row.model_share_after) <= 0.10, row
+    assert all(r.model_share_after is not None for r in rows), rows
+    assert abs(checks.limiter_share_gap(rows)) <= 0.10, rows
     # the runtime's own share falls once the limiter is on (model_share_without,
     # 0.25 + the measured assist share, is the share before: a restatement, not a check)
     assert row.gc_share_before - row.gc_share_after > 0.15, row
