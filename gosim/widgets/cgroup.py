@@ -37,8 +37,9 @@ def caption(quota: float, gomaxprocs, cpus: int) -> str:
                 "in one waits up to that long")
     else:
         who = "1 busy thread never uses" if th.threads == 1 else f"{th.threads} busy threads never use"
+        worth = "CPU's" if th.cpu_used == 1 else "CPUs'"
         cost = (f"{who} the {quota * PERIOD_US / 1e3:g} ms of quota up: no stalls "
-                f"({th.cpu_used:g} CPUs' worth of time; the quota allows {quota:g})")
+                f"({th.cpu_used:g} {worth} worth of time; the quota allows {quota:g})")
     return f"<p>GOMAXPROCS {procs}, {how}. {cost}.</p>"
 
 
