@@ -35,7 +35,7 @@ def test_pacersim_keeps_free_pages_like_the_runtime(env):
     # seven runs of each: 0.995 to 1.089 at GOGC=100, 1.002 to 1.039 under the limit; a simulation that releases
     # every free page at once (heapFree = 0) gives about 2 and 1.5
     # under a load average of 5-8, one run of three gave 0.963
-    assert 0.94 <= row.ratio <= 1.12, row
+    assert 0.94 <= row.ratio <= 1.35, row  # loaded: 0.963 once, 1.27 once (chapter 4); wrong model ~2 and ~1.5
 
 
 def test_gc_percent_goal_by_hand():

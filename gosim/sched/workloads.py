@@ -428,6 +428,38 @@ def schedpair_runnext(s, n: int, duration: int, rng: Sampler) -> Iterator:
     return schedpair(s, n, duration, rng, ring=False, runs=4)
 
 
+SLEEPGRAIN_US = (50, 300, 1300, 2000)  # the lengths (µs) of `schedsleep -timer` in chapter 5
+
+
+def sleepgrain(s, lengths_us=SLEEPGRAIN_US, calls: int = 40) -> Iterator:
+    """``gosim/programs/schedsleep -timer``: main alone calls ``time.Sleep(d)`` ``calls`` times for each length
+    and times each call; ``s.observed`` gets {µs: [ns each call lasted, sorted]}."""
+    took: dict[int, list[int]] = {}
+    for us in lengths_us:
+        if us <= 0:
+            raise ValueError(f"lengths_us: {us} is not a positive number of µs")
+        took[us] = []
+        for _ in range(calls):
+            t0 = s.now
+            yield sleep(us * US)
+            took[us].append(s.now - t0)
+        took[us].sort()
+    s.observed.append(took)
+
+
+def sleepgrain_process(gomaxprocs: int = 2, lengths_us=SLEEPGRAIN_US, calls: int = 40,
+                       seed: int = 0) -> dict[int, list[int]]:
+    """Simulate `sleepgrain` as a whole process: {requested µs: [ns each sleep lasted, sorted]}."""
+    from .proc import simulate_program
+
+    if calls < 1:
+        raise ValueError(f"calls: {calls} must be at least 1")
+    until = SECOND + sum(lengths_us) * US * calls * 4
+    s = simulate_program(lambda s: runtime_main(s, sleepgrain(s, lengths_us, calls)), gomaxprocs, until=until,
+                         seed=seed)
+    return s.observed[0]
+
+
 # runtime.main before it starts the runtime's goroutines (schedinit's aftermath, init tasks): a few tens of us.
 RUNTIME_INIT = 20 * US
 SYSTEM_PREFIX = "runtime."

@@ -1,0 +1,66 @@
+"""Fidelity: how long ``time.Sleep`` lasts in an idle process - ``gosim/programs/schedsleep -timer`` beside the source's
+rule and the model.
+
+The M that blocks in the network poller until the only timer is due waits in whole milliseconds
+(netpoll_epoll.go's ``netpoll``: ``EpollWait``'s ``waitms``, at least 1), and polls again if it came back too
+early: sleeps under 1 ms last about 1 ms, 1.3 ms about 2 ms. The real runs show it
+(`test_runtime_sleeps_in_whole_milliseconds`). The model does NOT have this rule yet: its blocking netpoll wakes
+exactly when the timer is due, and the rule, tried, moved two other checks against recorded runs off (the
+netpoll workload's goroutine states halfway, schedspin's share of idle lines), so the model's check is an
+expected failure (strict xfail), visible in every run, until it does. A model with the rule leaves the kernel's
+slack on each wait out, so its sleep must lie between the real one's p10 rounded down to a whole millisecond and
+the real p90.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+import pytest
+
+from gosim import toolchain as tc
+from gosim.sched import workloads
+
+MS = 1_000_000
+CALLS = 40
+
+
+def parse(text: str) -> dict[int, tuple[int, int, int]]:
+    """schedsleep's ``sleep US MEDIAN P10 P90`` lines: {requested µs: (median, p10, p90) in ns}."""
+    out = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if parts[:1] == ["sleep"]:
+            out[int(parts[1])] = tuple(map(int, parts[2:5]))
+    return out
+
+
+@pytest.fixture(scope="module")
+def real() -> dict[int, tuple[int, int, int]]:
+    lengths = ",".join(map(str, workloads.SLEEPGRAIN_US))
+    run = tc.run(tc.build("schedsleep"), ["-timer", "-n", str(CALLS), "-us", lengths], env={"GOMAXPROCS": "2"})
+    got = parse(run.stdout)
+    assert sorted(got) == sorted(workloads.SLEEPGRAIN_US), run.stdout
+    return got
+
+
+def test_runtime_sleeps_in_whole_milliseconds(real):
+    """The runtime's own behaviour beside the rule read in netpoll_epoll.go, no model: a sleep lasts its length
+    rounded up to whole milliseconds (at least one), plus the kernel's slack (well under a millisecond)."""
+    for us, (median, p10, p90) in real.items():
+        want = max(1, -(-us // 1000)) * MS  # whole milliseconds, at least one
+        # the lower bound is the rule (an exact timer: 0.05-0.1 ms for 50 µs); the slack measured here is
+        # 0.08-0.2 ms a wait, the upper bound leaves room for a loaded machine
+        assert want <= median < want + 2 * MS, (us, median)
+
+
+@pytest.mark.xfail(strict=True, reason="the model's blocking netpoll wakes exactly when the timer is due: "
+                   "EpollWait's whole milliseconds (netpoll_epoll.go) are not modelled yet, so sub-millisecond "
+                   "sleeps last ~50 us in the model and ~1.09 ms here; strict: the day the model has the rule, "
+                   "this turns red until the mark is removed")
+def test_model_sleep_within_the_real_spread(real):
+    model = workloads.sleepgrain_process(gomaxprocs=2, calls=CALLS)
+    for us, (median, p10, p90) in real.items():
+        m = statistics.median(model[us])
+        low = p10 // MS * MS  # the real wait in whole milliseconds; the kernel's slack is on top of it
+        assert low <= m <= p90, (us, m, (p10, median, p90))
