@@ -912,6 +912,12 @@ def _net_wakes():
     return exectrace.model_net(10)["wakes"]
 
 
+def _sleepgrain_medians():
+    from gosim.sched import workloads
+
+    return {us: t[len(t) // 2] for us, t in workloads.sleepgrain_process(calls=5).items()}
+
+
 def _spin_without_limit(original):
     def findRunnable(self, mp, final=False):  # an M with nothing queued spins, however many already do
         pp = mp.p
@@ -962,6 +968,11 @@ SYSCALL_MUTANTS = [
             Patch("gosim.sched.proc", "Sched.sysmon_netpoll", _sysmon_polls_alone)),
            ("tests/test_sched_exectrace.py::test_model_beside_the_execution_trace",),
            _net_wakes),
+    Mutant("sched-netpoll-exact-wakeup", "sched", "the M blocked in netpoll wakes exactly when the next timer is "
+           "due (no whole milliseconds of EpollWait)",
+           (Patch("gosim.sched.proc", "netpollWaitNS", _const(lambda delay: max(delay, 0))),),
+           ("tests/test_sched_sleepgrain.py::test_model_sleep_within_the_real_spread",),
+           _sleepgrain_medians),
     Mutant("sched-spinning-no-half-limit", "sched", "every M that runs out of work spins: no 'at most half the "
            "busy Ps spinning' in findRunnable",
            (Patch("gosim.sched.proc", "Sched.findRunnable", _spin_without_limit),),

@@ -144,13 +144,17 @@ def test_net_summary_groups_one_ms_wakeups_into_polls():
 
 def test_recorded_batches_hold_every_wakeup():
     """Each network wake-up of a recorded run is in exactly one batch; batching is real (more than one goroutine
-    per netpoll at 10 and 100 connections in every run), while the model returns one (the chapter's box)."""
+    per netpoll at 10 and 100 connections in every run). The model batches too, by the whole milliseconds of
+    its blocked poller, but less (the chapter's box): one goroutine per netpoll at 10 connections, 5.6 at 100,
+    both below every real run."""
+    model = {c: exectrace.model_net(c)["per_netpoll"] for c in CONNS}
     for c in CONNS:
         for r in REF["runs"][str(c)]:
             assert sum(int(k) * v for k, v in r["batches"].items()) == sum(r["wakes"].values())
             assert sum(r["m_with_p_after"].values()) == r["wakes"]["m_with_p"]
             assert r["per_netpoll"] > 1.1
-        assert exectrace.model_net(c)["per_netpoll"] == 1.0
+        assert model[c] < min(r["per_netpoll"] for r in REF["runs"][str(c)])
+    assert model[10] == 1.0 and round(model[100], 1) == 5.6
 
 
 def test_model_net_rejects_bad_connections():

@@ -4,12 +4,10 @@ rule and the model.
 The M that blocks in the network poller until the only timer is due waits in whole milliseconds
 (netpoll_epoll.go's ``netpoll``: ``EpollWait``'s ``waitms``, at least 1), and polls again if it came back too
 early: sleeps under 1 ms last about 1 ms, 1.3 ms about 2 ms. The real runs show it
-(`test_runtime_sleeps_in_whole_milliseconds`). The model does NOT have this rule yet: its blocking netpoll wakes
-exactly when the timer is due, and the rule, tried, moved two other checks against recorded runs off (the
-netpoll workload's goroutine states halfway, schedspin's share of idle lines), so the model's check is an
-expected failure (strict xfail), visible in every run, until it does. A model with the rule leaves the kernel's
-slack on each wait out, so its sleep must lie between the real one's p10 rounded down to a whole millisecond and
-the real p90.
+(`test_runtime_sleeps_in_whole_milliseconds`). The model has the rule (`gosim.sched.proc.netpollWaitNS`) and
+leaves the kernel's slack on each wait out, so its sleep must lie between the real one's p10 rounded down to a
+whole millisecond and the real p90 (`test_model_sleep_within_the_real_spread`; the mutant
+``sched-netpoll-exact-wakeup``, a poller that wakes exactly when the timer is due, turns it red).
 """
 
 from __future__ import annotations
@@ -54,10 +52,6 @@ def test_runtime_sleeps_in_whole_milliseconds(real):
         assert want <= median < want + 2 * MS, (us, median)
 
 
-@pytest.mark.xfail(strict=True, reason="the model's blocking netpoll wakes exactly when the timer is due: "
-                   "EpollWait's whole milliseconds (netpoll_epoll.go) are not modelled yet, so sub-millisecond "
-                   "sleeps last ~50 us in the model and ~1.09 ms here; strict: the day the model has the rule, "
-                   "this turns red until the mark is removed")
 def test_model_sleep_within_the_real_spread(real):
     model = workloads.sleepgrain_process(gomaxprocs=2, calls=CALLS)
     for us, (median, p10, p90) in real.items():

@@ -85,12 +85,12 @@ class DrawnCosts:
 
 
 def every_ns(ref: dict) -> int:
-    """How long one of main's ticks really lasted (median run: wall time over ticks), less the model's cost of
-    its ``go`` statements: what the model's main sleeps."""
-    from ..sched.workloads import NEWPROC_WORK
+    """The sleep main asks for (the recorded ``-every``, 1 ms): what the model's main sleeps. Its poller then
+    waits whole milliseconds as the runtime's does (`gosim.sched.proc.netpollWaitNS`); the real tick is longer
+    by the kernel's slack on each wait and the ``go`` statements (the table's "a tick lasts")."""
+    from ..units import parse_duration
 
-    tick = statistics.median(r["wall_ns"] / r["ticks"] for r in ref["runs"])
-    return int(tick - ref["k"] * NEWPROC_WORK)
+    return round(parse_duration(ref["every"], "every") * 1e9)
 
 
 def work_ns(ref: dict) -> int:
@@ -101,7 +101,7 @@ def work_ns(ref: dict) -> int:
 
 
 def model_run(ref: dict, duration: int | None = None, seed: int = 0):
-    """`gosim.sched.spinning.spin_process` with the recorded settings and this machine's tick (`every_ns`),
+    """`gosim.sched.spinning.spin_process` with the recorded settings, main's sleep (`every_ns`), this machine's
     wake-ups (`costs`) and cost per goroutine (`work_ns`)."""
     return spin_process(ref["gomaxprocs"], k=ref["k"], work=work_ns(ref), every=every_ns(ref),
                         duration=duration or ref["duration_ns"], costs=costs(ref, seed), seed=seed)

@@ -70,6 +70,19 @@ forcegcperiod = 120_000_000_000  # proc.go: sysmon's deep sleep is at most force
 stealTries = 4
 INF = 1 << 62
 
+
+def netpollWaitNS(delay: int) -> int:
+    """How long a blocking ``netpoll(delay)`` waits when nothing wakes it (netpoll_epoll.go's ``netpoll``):
+    ``EpollWait`` takes whole milliseconds, so a delay under 1 ms waits 1 ms and a longer one is rounded down
+    (capped at 1e9 ms). The kernel's own slack on top is left out, as it is for every wait on the poller."""
+    if delay <= 0:
+        return 0
+    if delay < 1_000_000:
+        return 1_000_000
+    if delay < 10**15:
+        return delay // 1_000_000 * 1_000_000
+    return 10**15
+
 # Actions a goroutine's program yields.
 OP_RUN, OP_SPIN, OP_GO, OP_SEND, OP_RECV, OP_SYSCALL, OP_SYSCALLBLOCK, OP_SLEEP, OP_STOP, OP_GOSCHED, \
     OP_GOMAXPROCS, OP_CLOSE, OP_MAIN = range(13)
@@ -668,8 +681,8 @@ class Sched:
                     sched.pollUntil = pollUntil
                     mp.was_spinning = wasSpinning
                     mp.tok += 1
-                    if pollUntil:
-                        self.at(max(pollUntil, now), EV_POLL, mp, mp.tok)
+                    if pollUntil:  # whole milliseconds: back before the timer is due, it polls again
+                        self.at(now + netpollWaitNS(pollUntil - now), EV_POLL, mp, mp.tok)
                     elif self.netpollReadyList:  # already ready: epoll_wait returns at once
                         self.netpollBreak()
                     return None, False

@@ -87,8 +87,8 @@ def spin_process(gomaxprocs: int, *, k: int = SPIN_K, work: int = SPIN_WORK, eve
                  costs: Costs | None = None) -> SpinSched:
     """Simulate ``schedspin`` with GOMAXPROCS Ps for ``duration`` ns and return the `SpinSched` at the end:
     ``looks`` every ``sample`` ns, SCHED rows every ``schedtrace`` ns if given (at sysmon's rounds, as the
-    runtime prints them), ``observed[0]`` the ticks done. ``every`` is how long main's sleep really lasts
-    (the real runs measure it: their wall time over their ticks)."""
+    runtime prints them), ``observed[0]`` the ticks done. ``every`` is the sleep main asks for; the
+    blocked poller waits it in whole milliseconds (`gosim.sched.proc.netpollWaitNS`)."""
     _positive("k", k, 1, 64)
     _positive("work", work, 1, 100 * MS)
     _positive("every", every, 1 * US, 1000 * MS)
