@@ -92,3 +92,17 @@ def test_a_p_allocm_borrows_is_not_a_retake():
               "M=9 P=1 G=-1 StateTransition Time=301 ProcID=1 Running->Idle Reason=\"\"\n")
     assert exit_paths(run + steal)["retakes"] == 1
     assert exit_paths(run + steal + borrow)["retakes"] == 1
+
+
+def test_a_p_stolen_by_an_m_running_a_goroutine_is_not_a_retake():
+    """``exitsyscall`` writes a ``ProcSteal`` too, from the goroutine's own M (proc.go:4988: its G on the line,
+    P=-1; about 3,300 a run of the syscall workload). Only an M that never wrote an event while running a
+    goroutine, of any kind (a ``Metric`` line counts), is sysmon's."""
+    from gosim.toolchain.syscalls import exit_paths
+
+    own = "M=7 P=-1 G=1 StateTransition Time=200 ProcID=1 Running->Idle Reason=\"\"\n"
+    metric = "M=8 P=1 G=5 Metric Time=90 Name=\"/gc/heap/goal:bytes\" Value=Value{Uint64(4194304)}\n"
+    steal = "M=8 P=-1 G=-1 StateTransition Time=200 ProcID=1 Running->Idle Reason=\"\"\n"
+    assert exit_paths(own)["retakes"] == 0
+    assert exit_paths(metric + steal)["retakes"] == 0
+    assert exit_paths(steal)["retakes"] == 1

@@ -8,29 +8,33 @@ from collections import Counter
 from . import Choice, Exercise, Number, register  # noqa: F401 (Choice: kinds at hand)
 
 
-def _pair_steady(via: str, waiting: int) -> int:
-    """The real schedpair at GOMAXPROCS=1: the pair's runs between two runs of one W, once steady (the most
-    common difference after the first two)."""
+def _steady_gap(seen: list, waiting: int) -> int:
+    """The pair's runs between two runs of one W, once steady: ``seen`` holds each W's counter readings, W after
+    W; the most common difference after the first two, over all the Ws."""
     from ..checks import sched as checks
+
+    per_w = len(seen) // waiting
+    steady = [x for i in range(waiting) for x in checks.steady(seen[i * per_w:(i + 1) * per_w])]
+    return Counter(steady).most_common(1)[0][0]
+
+
+def _pair_steady(via: str, waiting: int) -> int:
+    """The real schedpair at GOMAXPROCS=1 (`_steady_gap`)."""
     from ..toolchain import Toolchain
     from ..toolchain import schedtrace as st
 
     tc = Toolchain.installed()
     run = tc.run(tc.build("schedpair"), ["-via", via, "-k", "20", "-w", str(waiting)], env={"GOMAXPROCS": "1"})
     seen, _ = st.parse_pair(run.stdout)
-    per_w = len(seen) // waiting
-    steady = [x for i in range(waiting) for x in checks.steady(seen[i * per_w:(i + 1) * per_w])]
-    return Counter(steady).most_common(1)[0][0]
+    return _steady_gap(seen, waiting)
 
 
 def _pair_model(waiting: int) -> int:
+    """The model's schedpair at GOMAXPROCS=1 (`_steady_gap`)."""
     from .. import sched
-    from ..checks import sched as checks
 
     r = sched.simulate("schedpair", gomaxprocs=1, goroutines=waiting, duration="1ms", limit="5s")
-    per_w = len(r.observed) // waiting
-    steady = [x for i in range(waiting) for x in checks.steady(r.observed[i * per_w:(i + 1) * per_w])]
-    return Counter(steady).most_common(1)[0][0]
+    return _steady_gap(r.observed, waiting)
 
 
 def _panel_preemptions() -> int:

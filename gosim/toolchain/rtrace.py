@@ -23,7 +23,8 @@ from .go import Toolchain
 
 _EVENT = re.compile(r"^M=(?P<m>-?\d+) P=(?P<p>-?\d+) G=(?P<g>-?\d+) StateTransition Time=(?P<t>\d+) "
                     r"(?P<what>GoID|ProcID)=(?P<id>\d+) (?P<src>\w+)->(?P<dst>\w+) Reason=\"(?P<reason>[^\"]*)\"")
-_TIME = re.compile(r"^M=-?\d+ P=-?\d+ G=-?\d+ \w+ Time=(\d+)")
+# Any event's line: the M, the goroutine it was running (G), and the time (absent on a line of no known kind).
+_HEAD = re.compile(r"^M=(?P<m>-?\d+) P=-?\d+ G=(?P<g>-?\d+) (?:\w+ Time=(?P<t>\d+))?")
 
 
 @dataclass(frozen=True)
@@ -59,16 +60,22 @@ class TraceTimeline:
         return [end - start for _, _, start, end, w in self.intervals if w == why]
 
 
-def parse_transitions(text: str) -> tuple[list[Transition], int]:
-    """The StateTransition events of a ``-d=parsed`` dump, with times relative to the first event."""
+def parse_transitions(text: str, *, running_ms: set[int] | None = None) -> tuple[list[Transition], int]:
+    """The StateTransition events of a ``-d=parsed`` dump, with times relative to the first event.
+
+    ``running_ms``, if given, is filled with the Ms that wrote an event of any kind (a ``Metric``, a ``Label``,
+    not only a StateTransition) while running a goroutine (``G >= 0`` on the line): every M but sysmon's, which
+    never runs one (`gosim.toolchain.syscalls.exit_paths` tells sysmon's retakes apart by it)."""
     t0 = None
     out = []
     for line in text.splitlines():
         if not line.startswith("M="):
             continue
-        mt = _TIME.match(line)
-        if mt and t0 is None:
-            t0 = int(mt[1])
+        head = _HEAD.match(line)
+        if head and running_ms is not None and int(head["g"]) >= 0:
+            running_ms.add(int(head["m"]))
+        if head and head["t"] and t0 is None:
+            t0 = int(head["t"])
         m = _EVENT.match(line)
         if m:
             out.append(Transition(int(m["t"]) - t0, int(m["m"]), int(m["p"]), "G" if m["what"] == "GoID" else "P",

@@ -20,12 +20,9 @@ one before: one extra per M sysmon started, 11 of 755 in a run of the syscall wo
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
-_LINE = re.compile(r"^M=(?P<m>-?\d+) P=(?P<p>-?\d+) G=(?P<g>-?\d+) StateTransition Time=(?P<t>\d+) "
-                   r"(?P<what>GoID|ProcID)=(?P<id>\d+) (?P<src>\w+)->(?P<dst>\w+)")
-_ANY = re.compile(r"^M=(?P<m>-?\d+) P=(?P<p>-?\d+) G=(?P<g>-?\d+) ")
+from .rtrace import parse_transitions
 
 
 def parse_output(stdout: str) -> dict:
@@ -45,35 +42,26 @@ def parse_output(stdout: str) -> dict:
 
 def exit_paths(dump: str) -> dict[str, int]:
     """How the system calls of a traced run ended (``fast``, ``got_p``, ``no_p``), how many began
-    (``syscalls``), and sysmon's retakes (``retakes``)."""
-    events = []
+    (``syscalls``), and sysmon's retakes (``retakes``), from `gosim.toolchain.rtrace.parse_transitions`."""
     busy_m: set[int] = set()  # Ms seen running a G
-    for line in dump.splitlines():
-        a = _ANY.match(line)
-        if not a:
-            continue
-        if int(a["g"]) >= 0:
-            busy_m.add(int(a["m"]))
-        m = _LINE.match(line)
-        if m:
-            events.append((int(m["t"]), int(m["m"]), int(m["p"]), m["what"], int(m["id"]), m["src"], m["dst"]))
-    events.sort(key=lambda e: e[0])
+    events, _ = parse_transitions(dump, running_ms=busy_m)
+    events.sort(key=lambda e: e.t)
     counts = defaultdict(int)
     pending: dict[int, int] = {}  # M -> G that just left a syscall without its P, on that M
-    for t, mid, p, what, ident, src, dst in events:
-        if what == "ProcID":
-            if src == "Running" and dst == "Idle" and mid not in busy_m and p == -1:  # not allocm's borrow
+    for e in events:
+        if e.kind == "P":
+            if e.src == "Running" and e.dst == "Idle" and e.m not in busy_m and e.p == -1:  # not allocm's borrow
                 counts["retakes"] += 1
             continue
-        g = pending.pop(mid, None)
+        g = pending.pop(e.m, None)
         if g is not None:
-            counts["got_p" if (ident == g and src == "Runnable" and dst == "Running") else "no_p"] += 1
-        if dst == "Syscall":
+            counts["got_p" if (e.id == g and e.src == "Runnable" and e.dst == "Running") else "no_p"] += 1
+        if e.dst == "Syscall":
             counts["syscalls"] += 1
-        elif src == "Syscall" and dst == "Running":
+        elif e.src == "Syscall" and e.dst == "Running":
             counts["fast"] += 1
-        elif src == "Syscall" and dst == "Runnable":
-            pending[mid] = ident
+        elif e.src == "Syscall" and e.dst == "Runnable":
+            pending[e.m] = e.id
     counts["no_p"] += len(pending)
     return {k: counts[k] for k in ("syscalls", "fast", "got_p", "no_p", "retakes")}
 
