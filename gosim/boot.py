@@ -41,7 +41,7 @@ from .sched import proc as sp
 from .sched.chan import hchan
 from .sched.runq import runqput
 
-GOMAXPROCS_LIMIT = 1024
+GOMAXPROCS_LIMIT = sp.GOMAXPROCS_LIMIT
 UPDATER = "runtime.updateMaxProcsGoroutine"  # the GOMAXPROCS updater goroutine's start function (Go 1.25)
 VERSIONS = ("current", "1.10")
 
@@ -474,22 +474,9 @@ def _go110(rt: Runtime, inittasks: tuple[str, ...]):
 
 
 def check_gomaxprocs(gomaxprocs: object) -> int:
-    """GOMAXPROCS as the model takes it: a positive integer up to 1024.
-
-    The runtime ignores 0 or garbage and uses its default, and has no upper bound; 1024 is the model's own
-    practical limit.
-    """
-    if isinstance(gomaxprocs, bool) or not isinstance(gomaxprocs, int):
-        try:
-            gomaxprocs = int(str(gomaxprocs).strip())
-        except ValueError:
-            raise ValueError(f"gomaxprocs must be an integer from 1 to {GOMAXPROCS_LIMIT}, got {gomaxprocs!r}")
-    if not 1 <= gomaxprocs <= GOMAXPROCS_LIMIT:
-        raise ValueError(
-            f"gomaxprocs must be from 1 to {GOMAXPROCS_LIMIT}, got {gomaxprocs} (the runtime ignores values below 1 "
-            f"and has no upper bound; {GOMAXPROCS_LIMIT} is the model's practical limit)"
-        )
-    return gomaxprocs
+    """GOMAXPROCS as the model takes it: a positive integer up to 1024 (`gosim.sched.proc.check_gomaxprocs`, the
+    one validator: the scheduler's command line imports it without the boot model)."""
+    return sp.check_gomaxprocs(gomaxprocs)
 
 
 def boot(version: str = "current", gomaxprocs: int = 4, inittasks: tuple[str, ...] = ()) -> Boot:

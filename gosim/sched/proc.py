@@ -50,7 +50,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from .chan import chanrecv, chansend, closechan, hchan
-from .runq import RUNQ_SIZE, globrunqgetbatch, randomOrder, runqempty, runqget, runqput, runqputbatch
+from .runq import (RUNQ_SIZE, globrunqgetbatch, randomOrder, runqempty, runqget, runqput, runqputbatch,
+                   runqputslow)
 
 GOMAXPROCS_LIMIT = 1024
 _heappush = heapq.heappush
@@ -69,6 +70,7 @@ sysmonIdleRounds = 50  # sysmon: its sleep doubles once more than 50 rounds in a
 forcegcperiod = 120_000_000_000  # proc.go: sysmon's deep sleep is at most forcegcperiod/2
 stealTries = 4
 INF = 1 << 62
+_END = object()  # what ``run_g`` gets from a goroutine's program that has returned
 
 
 def netpollWaitNS(delay: int) -> int:
@@ -208,11 +210,23 @@ def netready(pd: pollDesc) -> tuple:
     return (OP_NETREADY, pd)
 
 
-def check_gomaxprocs(value: object) -> int:
-    """GOMAXPROCS as the model takes it: a positive integer up to 1024 (see `gosim.boot.check_gomaxprocs`)."""
-    from ..boot import check_gomaxprocs as check
+def check_gomaxprocs(gomaxprocs: object) -> int:
+    """GOMAXPROCS as the model takes it: a positive integer up to 1024.
 
-    return check(value)
+    The runtime ignores 0 or garbage and uses its default, and has no upper bound; 1024 is the model's own
+    practical limit.
+    """
+    if isinstance(gomaxprocs, bool) or not isinstance(gomaxprocs, int):
+        try:
+            gomaxprocs = int(str(gomaxprocs).strip())
+        except ValueError:
+            raise ValueError(f"gomaxprocs must be an integer from 1 to {GOMAXPROCS_LIMIT}, got {gomaxprocs!r}")
+    if not 1 <= gomaxprocs <= GOMAXPROCS_LIMIT:
+        raise ValueError(
+            f"gomaxprocs must be from 1 to {GOMAXPROCS_LIMIT}, got {gomaxprocs} (the runtime ignores values below 1 "
+            f"and has no upper bound; {GOMAXPROCS_LIMIT} is the model's practical limit)"
+        )
+    return gomaxprocs
 
 
 @dataclass(frozen=True)
@@ -588,21 +602,29 @@ class Sched:
                 timers = pp.timers
                 if (timers and timers[0][0] <= self.now) or (sched.runq and pp.schedtick % globrunqCheckTicks == 0):
                     gp, inheritTime = findRunnable(mp, final)
-                else:
-                    gp, inheritTime = runqget(pp)
-                    if gp is None:
+                    pp = mp.p
+                else:  # runqget, written out: runnext first (inheriting the time slice), then the ring
+                    gp = pp.runnext
+                    if gp is not None:
+                        pp.runnext = None
+                        inheritTime = True
+                    elif pp.runq:
+                        gp = pp.runq.popleft()
+                        inheritTime = False
+                    else:
                         gp, inheritTime = findRunnable(mp, final)
+                        pp = mp.p
                 if gp is None:
                     return
             else:
                 inheritTime = False
+                pp = mp.p
             if mp.spinning:
                 self.resetspinning(mp)
             if gp.lockedm is not None and gp.lockedm is not mp:  # gp runs only on its M: hand it this P
                 self.startlockedm(mp, gp)
                 return
             # execute: a new time slice (schedtick++) unless gp inherits the current one
-            pp = mp.p
             mp.curg = gp
             gp.m = mp
             gp.status = _Grunning
@@ -797,9 +819,15 @@ class Sched:
         while True:
             if gp.preempt:  # a pending request, noticed at the next call's stack check
                 return self.preempt_now(pp, mp, gp, "coop")
-            try:
-                a = prog.send(gp.ret)
-            except StopIteration:
+            ret = gp.ret
+            if ret is None:  # next(prog, _END): a program that returns gives _END, no StopIteration made
+                a = next(prog, _END)
+            else:
+                try:
+                    a = prog.send(ret)
+                except StopIteration:
+                    a = _END
+            if a is _END:
                 return self.goexit0(pp, mp, gp)
             op = a[0]
             if op == OP_RUN:  # the hot path: start a compute segment
@@ -839,11 +867,40 @@ class Sched:
                     self.ready(pp, w)
                 if blocked:
                     return self.gopark(pp, mp, gp, "chan receive")
-            elif op == OP_GOS:
-                newproc = self.newproc
+            elif op == OP_GOS:  # `newproc` for each, written out: a call per goroutine costs (the same steps)
                 goid = gp.goid
+                allgs = self.allgs
+                sched = self.sched
+                q = pp.runq
+                globq = sched.runq
+                nq = len(q)
+                max_runq = max(self.max_runq, nq)
+                max_globrunq = max(self.max_globrunq, len(globq))
+                newid = len(allgs)
                 for program, name in a[1]:
-                    newproc(pp, program, name or None, goid)
+                    newid += 1
+                    newg = g(newid, program, name or None, now, goid)
+                    allgs.append(newg)
+                    old = pp.runnext  # runqput(pp, newg, next=True): the old runnext to the tail
+                    pp.runnext = newg
+                    if old is not None:
+                        if nq < RUNQ_SIZE:
+                            q.append(old)
+                            nq += 1
+                            if nq > max_runq:
+                                max_runq = nq
+                        else:  # runqputslow: half the ring and old to the global queue
+                            runqputslow(pp, old, sched)
+                            nq = len(q)
+                            if len(globq) > max_globrunq:
+                                max_globrunq = len(globq)
+                    if sched.nmspinning == 0:
+                        if sched.pidle:
+                            self.wakep()
+                        else:  # wakep finds no idle P: the next M that goes idle spins instead
+                            sched.needspinning = 1
+                self.max_runq = max_runq
+                self.max_globrunq = max_globrunq
             elif op == OP_GO:
                 self.newproc(pp, a[1], a[2] or None, gp.goid)
             elif op == OP_MAIN:
