@@ -912,6 +912,38 @@ def _net_wakes():
     return exectrace.model_net(10)["wakes"]
 
 
+def _inject_all_local(original):
+    def injectglist(self, gs, pp=None):  # with a P, every injected G to the caller's local queue
+        from gosim.sched import proc
+
+        if pp is None:
+            return original(self, gs, None)
+        rest = list(gs)
+        proc.runqputbatch(pp, rest)
+        self.sched.runq.extend(rest)
+        self.wakep()
+
+    return injectglist
+
+
+def _inject_no_m(original):
+    def injectglist(self, gs, pp=None):  # no M started for the idle Ps: no startIdle, no wakep
+        self.startIdle = lambda n: None
+        self.wakep = lambda: None
+        try:
+            original(self, gs, pp)
+        finally:
+            del self.startIdle, self.wakep
+
+    return injectglist
+
+
+def _inject_placement():
+    from gosim.checks import exectrace
+
+    return exectrace.model_inject()
+
+
 def _sleepgrain_medians():
     from gosim.sched import workloads
 
@@ -968,6 +1000,15 @@ SYSCALL_MUTANTS = [
             Patch("gosim.sched.proc", "Sched.sysmon_netpoll", _sysmon_polls_alone)),
            ("tests/test_sched_exectrace.py::test_model_beside_the_execution_trace",),
            _net_wakes),
+    Mutant("sched-injectglist-all-local", "sched", "injectglist puts every goroutine a netpoll returned on the "
+           "polling P's local queue (none on the global queue for the idle Ps)",
+           (Patch("gosim.sched.proc", "Sched.injectglist", _inject_all_local),),
+           ("tests/test_sched_exectrace.py::test_injectglist_beside_the_execution_trace",),
+           _inject_placement),
+    Mutant("sched-injectglist-no-m", "sched", "injectglist starts no M for the idle Ps (no startIdle, no wakep)",
+           (Patch("gosim.sched.proc", "Sched.injectglist", _inject_no_m),),
+           ("tests/test_sched_exectrace.py::test_injectglist_beside_the_execution_trace",),
+           _inject_placement),
     Mutant("sched-netpoll-exact-wakeup", "sched", "the M blocked in netpoll wakes exactly when the next timer is "
            "due (no whole milliseconds of EpollWait)",
            (Patch("gosim.sched.proc", "netpollWaitNS", _const(lambda delay: max(delay, 0))),),

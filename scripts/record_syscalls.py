@@ -19,7 +19,7 @@ times each: the same output, and from the execution trace the goroutines that wa
 them runnable again (and how many per netpoll), the Ms, the CPU (Ps held, goroutines running), the system calls
 and sysmon's retakes (`gosim.toolchain.rtrace.net_summary`).
 
-    .venv/bin/python scripts/record_syscalls.py [--runs 9] [--only syscalls|traced|net|nettrace] [--conns 10 100]
+    .venv/bin/python scripts/record_syscalls.py [--runs 9] [--only syscalls|traced|net|nettrace|netinject] [--conns 10 100]
 
 (``--conns``: record only these sizes of the traced network runs again, keeping the others in the file: the 400-
 connection runs of netpoll_trace.json are from an earlier recording, on a machine busy enough for sysmon's retakes
@@ -48,6 +48,8 @@ from gosim.toolchain import syscalls  # noqa: E402
 OUT = ROOT / "tests" / "data" / "sched" / "syscalls.json"
 NET_OUT = ROOT / "tests" / "data" / "sched" / "netpoll.json"
 NET_TRACE_OUT = ROOT / "tests" / "data" / "sched" / "netpoll_trace.json"
+NET_INJECT_OUT = ROOT / "tests" / "data" / "sched" / "netpoll_inject.json"
+INJECT_CONNS, INJECT_PROCS = 100, 4
 CONNS = (10, 100)
 TRACE_CONNS = (10, 100, 400)
 NET_ARGS = ["-w", "net", "-every", "10ms", "-d", "400ms"]
@@ -95,6 +97,25 @@ def record_net_trace(runs: int, conns=TRACE_CONNS) -> None:
     print("wrote", NET_TRACE_OUT)
 
 
+def record_net_inject(runs: int) -> None:
+    """Traced ``schedsys -w net -c 100`` at GOMAXPROCS=4 (idle Ps at a netpoll): where the head of each injected
+    list ran (`rtrace.inject_placement`), with the run's batches and Ms."""
+    out: dict = {"gomaxprocs": INJECT_PROCS, "conns": INJECT_CONNS, "every": "10ms", "duration": "400ms",
+                 "runs": []}
+    for _ in range(runs):
+        r, text = rtrace.run_traced("schedsys", INJECT_PROCS, [*NET_ARGS, "-c", INJECT_CONNS], timeout=120)
+        events, _ = rtrace.parse_transitions(text)
+        events.sort(key=lambda e: e.t)
+        ran_g = {e.m for e in events if e.g >= 0 or (e.kind == "G" and e.dst == "Running")}
+        s = rtrace.net_summary(text)
+        row = {"placement": rtrace.inject_placement(events, ran_g), "per_netpoll": s["per_netpoll"],
+               "ms": s["ms"], "wakes": s["wakes"], "requests": syscalls.parse_net(r.stdout)["requests"]}
+        out["runs"].append(row)
+        print("netinject", row, flush=True)
+    NET_INJECT_OUT.write_text(json.dumps(out, indent=1) + "\n")
+    print("wrote", NET_INJECT_OUT)
+
+
 def traced(binary) -> dict:
     """One traced run of the syscall workload: how its system calls ended and sysmon's retakes."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -109,7 +130,7 @@ def traced(binary) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=9)
-    ap.add_argument("--only", choices=("syscalls", "traced", "net", "nettrace"))
+    ap.add_argument("--only", choices=("syscalls", "traced", "net", "nettrace", "netinject"))
     ap.add_argument("--conns", type=int, nargs="+", default=TRACE_CONNS, help="nettrace: sizes to record again")
     args = ap.parse_args()
     runs = args.runs
@@ -122,7 +143,9 @@ def main() -> int:
         if not set(args.conns) <= set(TRACE_CONNS):
             ap.error(f"--conns must be among {TRACE_CONNS}, got {args.conns}")
         record_net_trace(runs, args.conns)
-    if args.only in ("net", "nettrace"):
+    if args.only in (None, "netinject"):
+        record_net_inject(runs)
+    if args.only in ("net", "nettrace", "netinject"):
         return 0
     if args.only == "traced":
         out = json.loads(OUT.read_text())

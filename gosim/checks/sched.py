@@ -441,6 +441,43 @@ def thread_limit_checks(model_died: dict, ref: dict) -> list[Comparison]:
 # --- the netpoller: gosim/programs/schedsys -w net (tests/data/sched/netpoll.json) ----------------------------------
 
 
+def state_counts(runs: list, state: str) -> tuple[int, int, int]:
+    """Goroutines in ``state`` over the recorded runs of ``schedsys -w net`` (each with its ``states``): (most
+    common, fewest, most)."""
+    counts = [r["states"].get(state, 0) for r in runs]
+    return statistics.mode(counts), min(counts), max(counts)
+
+
+def mode_range(runs: list, state: str) -> str:
+    """`state_counts` as the chapter's table shows it: "mode (min–max)"."""
+    common, lo, hi = state_counts(runs, state)
+    return f"{common} ({lo}–{hi})"
+
+
+def netpoll_waits(us: int) -> tuple[int, int]:
+    """A ``time.Sleep(us)`` in an otherwise idle process, as the M blocked in ``netpoll`` waits it: (waits, whole
+    ms waited), each wait ``EpollWait``'s whole milliseconds (`gosim.sched.proc.netpollWaitNS`), the M waiting
+    again while the timer is not due (the kernel's slack left out, which for the lengths the chapter runs does not
+    change the count)."""
+    from ..sched.proc import netpollWaitNS
+
+    left, waits, waited = us * 1000, 0, 0
+    while left > 0:
+        w = netpollWaitNS(left)
+        waits, waited, left = waits + 1, waited + w, left - w
+    return waits, waited
+
+
+def timer_slack_us(grain: dict) -> dict:
+    """The kernel's slack per wait of the poller, in µs, from ``schedsleep -timer``'s medians (``grain``: {µs asked:
+    ns it lasted}): what a sleep lasted beyond its whole milliseconds of ``EpollWait``, per wait."""
+    out = {}
+    for us, ns in grain.items():
+        waits, waited = netpoll_waits(int(us))
+        out[int(us)] = (ns - waited) / waits / 1e3
+    return out
+
+
 def netpoll_checks(model_states: dict, model_threads: dict, ref: dict) -> list[Comparison]:
     """``schedsys -w net -c C`` (a loopback server and C clients, GOMAXPROCS=2) halfway through: goroutines in "IO wait"
     and in "sleep", and the threads, each within the recorded runs' range. The states race too: main's 200 ms
@@ -451,10 +488,10 @@ def netpoll_checks(model_states: dict, model_threads: dict, ref: dict) -> list[C
     for c, runs in sorted(ref["runs"].items(), key=lambda kv: int(kv[0])):
         for state in ("IO wait", "sleep"):
             counts = [r["states"].get(state, 0) for r in runs]
-            common = statistics.mode(counts)
+            common, lo, hi = state_counts(runs, state)
             model = model_states[int(c)].get(state, 0)
-            out.append(Comparison(f"{c} connections: goroutines in {state}", model, f"{min(counts)}–{max(counts)}",
-                                  min(counts) <= model <= max(counts),
+            out.append(Comparison(f"{c} connections: goroutines in {state}", model, f"{lo}–{hi}",
+                                  lo <= model <= hi,
                                   f"the {len(counts)} real runs' range; {counts.count(common)} had {common} "
                                   f"({sorted(counts)})"))
         threads = [r["threads"] for r in runs]

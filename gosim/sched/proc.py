@@ -399,6 +399,8 @@ class Record:
     samples: list = field(default_factory=list)  # (t, global, (local incl. runnext...))
     resizes: list = field(default_factory=list)  # (t, old, new)
     sysmon: list = field(default_factory=list)  # when each sysmon round woke
+    netpolls: list = field(default_factory=list)  # (t, p, caller, goids) of each netpoll with a P that returned
+    #                                               any, goids in a trace's order: the injected, then the one run
 
 
 # who called ``netpoll`` and made goroutines runnable (`NetStats.made`): findRunnable's ``netpoll(0)`` with a P;
@@ -655,7 +657,7 @@ class Sched:
             if sched.runq:
                 return self.globrunqget_into(pp), False
             if self.netpollWaiters and sched.poller is None and self.netpollReadyList:  # netpoll(0)
-                return self.netpoll_inject("findRunnable"), False
+                return self.netpoll_inject("findRunnable", pp), False
             pollUntil = timers[0][0] if timers else 0
             if mp.spinning or 2 * sched.nmspinning < self.gomaxprocs - sched.npidle:
                 if not mp.spinning:
@@ -1273,7 +1275,7 @@ class Sched:
             return
         self.acquirep(mp, pp)
         if self.netpollReadyList:  # what netpoll returned: run the first, inject the rest
-            self.schedule(mp, gp=self.netpoll_inject("poller"))
+            self.schedule(mp, gp=self.netpoll_inject("poller", pp))
             return
         if mp.was_spinning:
             self.becomeSpinning(mp)
@@ -1315,8 +1317,10 @@ class Sched:
 
     def netpoll_list(self, who: str) -> list:
         """``netpoll``, called by ``who`` (`NETPOLL_CALLERS`): the goroutines whose fds are ready, now runnable
-        (``netpollready`` → ``netpollunblock``)."""
-        gs = list(self.netpollReadyList)
+        (``netpollready`` → ``netpollunblock``), in the order of netpoll's list: ``netpollready`` pushes each on
+        the head of the list (``toRun.push``, netpoll.go:504; ``gList.push``, proc.go:7885), so the one made
+        ready last comes first."""
+        gs = self.netpollReadyList[::-1]
         self.netpollReadyList = []
         self.netpollWaiters -= len(gs)
         if gs:
@@ -1327,23 +1331,51 @@ class Sched:
             gp.waitreason = ""
         return gs
 
-    def netpoll_inject(self, who: str) -> g:
-        """``netpoll(0)`` in findRunnable (or after a blocking netpoll) with a P: the first ready goroutine runs
-        now, the rest go to ``injectglist``."""
+    def netpoll_inject(self, who: str, pp: p) -> g:
+        """``netpoll(0)`` in findRunnable (or after a blocking netpoll) with the P ``pp``: the head of the list
+        (``list.pop()``, proc.go:3514 and proc.go:3789) runs now, the rest go to ``injectglist``."""
         gs = self.netpoll_list(who)
-        self.injectglist(gs[1:])
+        if self.recording:  # as a trace writes them: injectglist's GoUnparks first, then the G that runs now
+            self.rec.netpolls.append((self.now, pp.id, who, [gp.goid for gp in gs[1:]] + [gs[0].goid]))
+        self.injectglist(gs[1:], pp)
         return gs[0]
 
-    def injectglist(self, gs: list) -> None:
-        """``injectglist``: ready goroutines to the global queue, and an M started for each idle P they can use."""
+    def injectglist(self, gs: list, pp: p | None = None) -> None:
+        """``injectglist`` (proc.go:4060), for the caller holding ``pp`` (None: no P). With no P: every G to the
+        global queue and an M started for each idle P, one per G (``startIdle``). With a P: one G per idle P
+        (``sched.npidle``) to the global queue, an M started for each; the rest to ``pp``'s local queue (what
+        does not fit to the global queue); then ``wakep``."""
         if not gs:
             return
         sched = self.sched
-        sched.runq.extend(gs)
+        if pp is None:
+            sched.runq.extend(gs)
+            if len(sched.runq) > self.max_globrunq:
+                self.max_globrunq = len(sched.runq)
+            self.startIdle(len(gs))
+            return
+        npidle = sched.npidle
+        globq, rest = gs[:npidle], gs[npidle:]
+        if globq:
+            sched.runq.extend(globq)
+            self.startIdle(len(globq))
+        if rest:
+            runqputbatch(pp, rest)  # leaves in ``rest`` what did not fit
+            if len(pp.runq) > self.max_runq:
+                self.max_runq = len(pp.runq)
+            sched.runq.extend(rest)
         if len(sched.runq) > self.max_globrunq:
             self.max_globrunq = len(sched.runq)
-        for _ in range(min(len(gs), sched.npidle)):
-            self.startm(None, False)
+        self.wakep()
+
+    def startIdle(self, n: int) -> None:
+        """injectglist's ``startIdle``: for each of ``n`` Gs an idle P (``pidlegetSpinning``) and a non-spinning
+        M started for it (``startm(pp, false, true)``), until no P is idle."""
+        for _ in range(n):
+            pp = self.pidlegetSpinning()
+            if pp is None:
+                break
+            self.startm(pp, False)
 
     def sysmon_netpoll(self, now: int) -> None:
         """sysmon: ``netpoll(0)`` if no M has returned from a blocking netpoll for 10 ms and none is blocked in

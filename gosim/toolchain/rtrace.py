@@ -180,6 +180,55 @@ def netpoll_batches(events: list[Transition], ran_g: set[int]) -> dict:
             "per_netpoll": round(sum(k * v for k, v in sizes.items()) / n, 3) if n else 0.0}
 
 
+# Where the head of an injected list ran (`inject_placement`), for a netpoll by an M holding a P that returned
+# three goroutines or more: the trace writes injectglist's GoUnparks in the list's order, then the goroutine the M
+# runs at once (proc.go's findRunnable: ``list.pop()``, ``injectglist(&list)``, then its GoUnpark).
+PLACEMENT = {
+    "next": "the polling P ran it right after the goroutine it ran at once: its local queue's head",
+    "later": "the polling P ran it, but after others of the list: it waited on the global queue",
+    "other": "another P ran it first: an M injectglist started (or one already awake) took it from the global "
+             "queue, or stole it",
+}
+
+
+def inject_placement(events: list[Transition], ran_g: set[int], kmin: int = 3) -> dict:
+    """For each netpoll by an M holding a P that made ``kmin`` or more goroutines runnable (a batch as
+    `netpoll_batches` groups them), where the first goroutine of the injected list (the batch's first line) first
+    ran after the poll (`PLACEMENT`). ``events`` sorted by time. ``injectglist`` (proc.go) puts one goroutine
+    per idle P on the global queue, starting an M for each, and the rest on the caller's local queue."""
+    waiting: set[int] = set()
+    open_: dict[int, dict] = {}
+    found: list[dict] = []
+    for i, e in enumerate(events):
+        if e.kind == "G" and e.src == "Running" and e.dst == "Waiting" and e.reason == NET_REASON:
+            waiting.add(e.id)
+        net_wake = e.kind == "G" and e.src == "Waiting" and e.id in waiting
+        if e.m >= 0 and e.m in open_ and not net_wake:
+            found.append(open_.pop(e.m))
+        if net_wake:
+            waiting.discard(e.id)
+            if e.m < 0:
+                continue
+            if e.m not in open_:
+                open_[e.m] = {"i": i, "p": e.p, "g": e.g, "m": e.m, "gs": []}
+            open_[e.m]["gs"].append(e.id)
+    found.extend(open_.values())
+    out = dict.fromkeys(PLACEMENT, 0)
+    for b in found:
+        gs = b["gs"]
+        if len(gs) < kmin or b["p"] < 0 or b["g"] >= 0 or b["m"] not in ran_g:
+            continue
+        head, left, seen = gs[0], set(gs[:-1]), 0
+        for e in events[b["i"]:b["i"] + 100_000]:
+            if e.kind == "G" and e.dst == "Running" and e.id in left:
+                if e.id == head:
+                    out["other" if e.p != b["p"] else "next" if seen == 0 else "later"] += 1
+                    break
+                left.discard(e.id)
+                seen += e.p == b["p"]
+    return out
+
+
 def busy_ms(events: list[Transition]) -> dict:
     """How long Ps were held (ProcID Idle->Running to Running->Idle, summed over Ps) and goroutines ran
     (Running to their next transition), and the trace's length, in ms (events sorted by time)."""
