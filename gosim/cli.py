@@ -9,9 +9,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import pkgutil
 import sys
 from typing import Callable
+
+
+# Set by gosim/__main__.py, which ends the process with os._exit once the command returns: a command may then
+# leave what it made to the process's end (`keep` holds it) instead of freeing it.
+fast_exit = False
+keep: list = []
 
 
 def checked(validate: Callable[[str], object]) -> Callable[[str], object]:
@@ -33,7 +38,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="python -m gosim", description="gosim: the Go runtime, executed")
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
-    names = sorted(m.name for m in pkgutil.iter_modules(commands.__path__))
+    names = sorted(f[:-3] for f in os.listdir(commands.__path__[0]) if f.endswith(".py") and not f.startswith("_"))
     if argv and argv[0] in names:
         names = [argv[0]]
     for name in names:

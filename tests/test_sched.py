@@ -368,3 +368,66 @@ def test_parse_schedtrace_drops_a_line_cut_by_a_kill():
     assert [r.schedticks for r in parse_schedtrace(text)] == [(12, 9), (12, 9)]
     cut = text + line.format(1050)[:-8]  # "... schedticks=[ 12" and no more
     assert [r.schedticks for r in parse_schedtrace(cut)] == [(12, 9), (12, 9)]
+
+
+# --- recvs: a loop of receives as one action ---------------------------------------------------------------------
+
+
+def _one_at_a_time(ch, k):
+    """``recvs`` as the loop it stands for: a `recv` action per receive."""
+    for _ in range(k):
+        yield sched.proc.recv(ch)
+
+
+def _digest(r) -> tuple:
+    return (r.decisions, r.events, r.end_ns, r.intervals, r.steals, r.gs, r.schedtrace, r.handoffs, r.preemptions)
+
+
+@pytest.mark.parametrize("workload,n", [("fanout", 300), ("cpubound", 12), ("prodcons", 40), ("mix", 24),
+                                        ("syscall", 16), ("schedpair", 4)])
+def test_recvs_decides_what_a_loop_of_recv_decides(workload, n, monkeypatch):
+    """`workloads.recvs` takes buffered values at once; a loop of single `recv` actions must give the very same run
+    (every decision, interval, steal and SCHED row). Not the pinned digests: this compares the two ways live."""
+    kw = dict(gomaxprocs=4, goroutines=n, duration="30ms", seed=3, schedtrace="10ms")
+    batched = sched.simulate(workload, **kw)
+    monkeypatch.setattr(sched.workloads, "recvs", _one_at_a_time)
+    single = sched.simulate(workload, **kw)
+    assert _digest(batched) == _digest(single)
+
+
+@pytest.mark.parametrize("capacity,close_after", [(8, None), (1, None), (0, None), (4, 2)])
+def test_recvs_with_blocked_senders_and_a_closed_channel(capacity, close_after, monkeypatch):
+    """Four receives from six senders: more values buffered than asked for (only four taken), senders blocked on a
+    full buffer (each receive wakes one: no batching), an unbuffered channel, and a channel closed before every
+    receive is matched (the rest complete at once): the same run as single receives."""
+    from gosim.sched.chan import hchan as mk
+    from gosim.sched.proc import close, run, send, simulate_program, sleep
+    from gosim.sched.workloads import runtime_main, spawn
+
+    def program(s):
+        ch = mk(capacity, "ch")
+        nsend = 6 if close_after is None else close_after
+
+        def sender(i):
+            yield run(1000 * (i + 1))
+            yield send(ch)
+
+        def closer():
+            yield run(50_000)
+            yield close(ch)
+
+        yield from spawn((sender(i), f"s{i}") for i in range(nsend))
+        if close_after is not None:
+            yield from spawn([(closer(), "closer")])
+        yield sleep(1_000_000)  # the senders have sent or blocked by now
+        yield from sched.workloads.recvs(ch, 4)
+        s.observed.extend((s.now, ch.qcount, ch.recvs, len(ch.sendq)))
+
+    def result():
+        s = simulate_program(lambda s: runtime_main(s, program(s)), 2, until=10**9, seed=1)
+        return s.decisions, s.now, tuple(s.rec.intervals), tuple(s.observed), s.exited
+
+    batched = result()
+    monkeypatch.setattr(sched.workloads, "recvs", _one_at_a_time)
+    assert batched == result()
+    assert batched[-1]  # main got its four receives and returned

@@ -84,19 +84,30 @@ def summary(r: sched.SchedResult) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     import gc
 
-    # The process ends after printing: keep Python's cyclic collector from walking the run's hundreds of
-    # thousands of objects while the summary is computed and again at exit (gc.freeze: it never looks at them).
+    from .. import cli
+
+    # Keep Python's cyclic collector from walking the run's hundreds of thousands of objects while the summary is
+    # computed. `python -m gosim` then leaves with os._exit (`cli.fast_exit`, gosim/__main__.py): the run's
+    # goroutines and the result are not freed one by one (~50 ms for 100,000) just before the process goes.
+    fast = cli.fast_exit
+    was = gc.isenabled()
     gc.disable()
-    r = sched.simulate(args.workload, gomaxprocs=args.gomaxprocs, goroutines=args.goroutines,
-                       duration=args.duration, seed=args.seed, schedtrace=args.schedtrace,
-                       asyncpreempt=not args.asyncpreemptoff, resize=tuple(args.resize or ()), limit=args.limit)
-    for line in r.schedtrace_lines():
-        print(line)
-    if r.schedtrace:
-        print()
-    for line in summary(r):
-        print(line)
-    gc.freeze()
+    try:
+        r = sched.simulate(args.workload, gomaxprocs=args.gomaxprocs, goroutines=args.goroutines,
+                           duration=args.duration, seed=args.seed, schedtrace=args.schedtrace,
+                           asyncpreempt=not args.asyncpreemptoff, resize=tuple(args.resize or ()), limit=args.limit,
+                           release=not fast)
+        for line in r.schedtrace_lines():
+            print(line)
+        if r.schedtrace:
+            print()
+        for line in summary(r):
+            print(line)
+        if fast:
+            cli.keep.append(r)
+    finally:
+        if was and not fast:
+            gc.enable()
     return 0
 
 

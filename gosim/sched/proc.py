@@ -91,6 +91,7 @@ OP_RUN, OP_SPIN, OP_GO, OP_SEND, OP_RECV, OP_SYSCALL, OP_SYSCALLBLOCK, OP_SLEEP,
 OP_PARK = 13  # gopark(reason) until something readies the G (the boot's helper goroutines, chapter 1)
 OP_NETWAIT, OP_NETREADY = 14, 15  # a read on a file descriptor; a write that makes another one readable
 OP_GOS = 16  # several ``go`` statements in a row, nothing in between (a loop of them)
+OP_RECVN = 17  # receives in a row, nothing in between (a loop of them): as many at once as need not block
 
 # Event kinds.
 EV_SEG_END, EV_PREEMPT, EV_MWAKE, EV_SPIN_END, EV_SYSCALL_EXIT, EV_SYSMON, EV_POLL, EV_SAMPLE, EV_STEAL_RUNNEXT, \
@@ -141,6 +142,14 @@ def send(ch: hchan) -> tuple:
 def recv(ch: hchan) -> tuple:
     """``<-ch``; the program receives ``ok`` (False once the channel is closed and drained)."""
     return (OP_RECV, ch)
+
+
+def recvn(ch: hchan, k: int) -> tuple:
+    """Up to ``k`` receives in a row, ``for range k { <-ch }`` with nothing in between (`gosim.sched.workloads.recvs`
+    loops on it): the program gets how many it received. Values already in a buffer with no sender waiting are
+    taken at once (what as many `recv` would do, without resuming the program for each); otherwise one ``recv``.
+    A closed, drained channel completes them all."""
+    return (OP_RECVN, ch, k)
 
 
 def close(ch: hchan) -> tuple:
@@ -869,6 +878,21 @@ class Sched:
                     self.ready(pp, w)
                 if blocked:
                     return self.gopark(pp, mp, gp, "chan receive")
+            elif op == OP_RECVN:
+                c = a[1]
+                if c.qcount > 0 and not c.sendq:  # chanrecv from the buffer, no sender to wake: as many at once
+                    k = min(c.qcount, a[2])
+                    c.qcount -= k
+                    c.recvs += k
+                    gp.ret = k
+                else:
+                    blocked, w, ok = chanrecv(c, gp)
+                    gp.ret = 1 if ok else a[2]  # woken by a send: True (1); by close: False, then ok is False
+                    if w is not None:
+                        w.ret = True
+                        self.ready(pp, w)
+                    if blocked:
+                        return self.gopark(pp, mp, gp, "chan receive")
             elif op == OP_GOS:  # `newproc` for each, written out: a call per goroutine costs (the same steps)
                 goid = gp.goid
                 allgs = self.allgs

@@ -20,7 +20,7 @@ from itertools import islice
 from typing import Callable, Iterator
 
 from .chan import hchan
-from .proc import close, go, gos, gosched, main_main, recv, run, send, sleep, spin, stop, syscall
+from .proc import close, go, gos, gosched, main_main, recv, recvn, run, send, sleep, spin, stop, syscall
 
 US = 1_000
 MS = 1_000_000
@@ -29,6 +29,13 @@ MS = 1_000_000
 # a creator pays it in batches of NEWPROC_BATCH goroutines, one compute segment each (cheaper to simulate).
 NEWPROC_WORK = 2 * US
 NEWPROC_BATCH = 16
+
+
+def recvs(ch, k: int) -> Iterator:
+    """``for range k { <-ch }``: ``k`` receives with nothing in between, as `recvn` actions (what ``k`` `recv`
+    would do; values waiting in a buffer are taken at once instead of resuming the program for each)."""
+    while k > 0:
+        k -= yield recvn(ch, k)
 
 
 def spawn(programs) -> Iterator:
@@ -102,8 +109,7 @@ def cpubound(s, n: int, duration: int, rng: Sampler, calls: bool = False) -> Ite
     yield from spawn((worker(), f"spin{i}") for i in range(n))
     yield sleep(duration)
     yield stop()
-    for _ in range(n):
-        yield recv(done)
+    yield from recvs(done, n)
 
 
 def cpubound_calls(s, n: int, duration: int, rng: Sampler) -> Iterator:
@@ -131,8 +137,7 @@ def timeslice_sys(s, n: int, duration: int, rng: Sampler) -> Iterator:
     yield from spawn([(sleeper(), "nanosleep")])
     yield sleep(duration)
     yield stop()
-    for _ in range(n + 1):
-        yield recv(done)
+    yield from recvs(done, n + 1)
 
 
 def fanout(s, n: int, duration: int, rng: Sampler, mean_work: int = 100 * US) -> Iterator:
@@ -147,9 +152,7 @@ def fanout(s, n: int, duration: int, rng: Sampler, mean_work: int = 100 * US) ->
             yield result
 
         yield from spawn((worker(work), f"worker{i}") for i, work in enumerate(rng.exps(mean_work, n)))
-        receive = recv(results)
-        for _ in range(n):
-            yield receive
+        yield from recvs(results, n)
 
 
 def empty(s, n: int, duration: int, rng: Sampler) -> Iterator:
@@ -192,11 +195,9 @@ def prodcons(s, n: int, duration: int, rng: Sampler, capacity: int = 16, mean_wo
     yield from spawn((consumer(), f"consumer{i}") for i in range(ncons))
     yield sleep(duration)
     yield stop()
-    for _ in range(nprod):
-        yield recv(done)
+    yield from recvs(done, nprod)
     yield close(items)
-    for _ in range(ncons):
-        yield recv(done)
+    yield from recvs(done, ncons)
 
 
 def syscalls(s, n: int, duration: int, rng: Sampler, mean_work: int = 50 * US,
@@ -215,8 +216,7 @@ def syscalls(s, n: int, duration: int, rng: Sampler, mean_work: int = 50 * US,
     yield from spawn((worker(), f"sys{i}") for i in range(n))
     yield sleep(duration)
     yield stop()
-    for _ in range(n):
-        yield recv(done)
+    yield from recvs(done, n)
 
 
 SECOND = 1_000_000_000
@@ -356,8 +356,7 @@ def mix(s, n: int, duration: int, rng: Sampler) -> Iterator:
                 yield send(results)
 
             yield from spawn((task(rng.exp(20 * US)), "task") for _ in range(q))
-            for _ in range(q):
-                yield recv(results)
+            yield from recvs(results, q)
         yield send(done)
 
     groups = [(cpu, "cpu"), (sysw, "sys"), (producer, "producer")]
@@ -368,11 +367,9 @@ def mix(s, n: int, duration: int, rng: Sampler) -> Iterator:
     yield go(dispatcher(), "dispatcher")
     yield sleep(duration)
     yield stop()
-    for _ in range(started + 1):  # cpu, sys, producers, dispatcher
-        yield recv(done)
+    yield from recvs(done, started + 1)  # cpu, sys, producers, dispatcher
     yield close(items)
-    for _ in range(ncons):
-        yield recv(done)
+    yield from recvs(done, ncons)
 
 
 PAIR_STEP = 2 * US  # the model's cost of one turn of the pair (real: a few hundred ns; only the pattern matters)
@@ -418,8 +415,7 @@ def schedpair(s, n: int, duration: int, rng: Sampler, ring: bool = True, runs: i
     yield sleep(MS)  # every one of them waits in its receive
     yield from spawn((w(), f"W{i}") for i in range(n))
     yield send(to_a)
-    for _ in range(n):
-        yield recv(done)
+    yield from recvs(done, n)
     yield stop()  # main returns with the pair and C blocked, as the real program does
 
 
