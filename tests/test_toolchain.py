@@ -184,6 +184,73 @@ def test_unknown_program():
         tc.build("no-such-program")
 
 
+def _app_and_lib(root: Path, lib_go: str, replace: str = "replace lib => ../lib") -> Path:
+    """A program ``root/app`` whose go.mod replaces module ``lib`` with ``root/lib`` (as gcchurn and gcmetrics)."""
+    (root / "lib").mkdir()
+    (root / "lib" / "go.mod").write_text("module lib\n\ngo 1.19\n")
+    (root / "lib" / "lib.go").write_text(lib_go)
+    (root / "app").mkdir()
+    (root / "app" / "go.mod").write_text(f"module app\n\ngo 1.27\n\nrequire lib v0.0.0\n\n{replace}\n")
+    (root / "app" / "main.go").write_text('package main\n\nimport "lib"\n\nfunc main() { println(lib.N()) }\n')
+    return root / "app"
+
+
+def test_local_modules_are_copied_and_hashed_into_the_key(tmp_path):
+    from gosim.toolchain.go import _content_key, local_modules
+
+    app = _app_and_lib(tmp_path, "package lib\n\nfunc N() int { return 1 }\n")
+    assert local_modules(app) == [(tmp_path / "lib").resolve()]
+    key = _content_key(app, [])
+    first = tc.build(app)
+    assert tc.run(first).stderr == "1\n"
+    # the shared module's source changes, the program's does not: a new key, a new binary, the new value
+    (tmp_path / "lib" / "lib.go").write_text("package lib\n\nfunc N() int { return 2 }\n")
+    assert _content_key(app, []) != key
+    second = tc.build(app)
+    assert second != first and tc.run(second).stderr == "2\n"
+    # a replace block is read too
+    (app / "go.mod").write_text("module app\n\ngo 1.27\n\nrequire lib v0.0.0\n\nreplace (\n\tlib => ../lib\n)\n")
+    assert local_modules(app) == [(tmp_path / "lib").resolve()]
+
+
+def test_local_module_errors_and_panics_name_its_relative_path(tmp_path):
+    app = _app_and_lib(tmp_path, 'package lib\n\nfunc N() int {\n\treturn "x"\n}\n')
+    with pytest.raises(GoToolchainError) as err:
+        tc.build(app)
+    assert (err.value.file, err.value.line) == ("../lib/lib.go", 4)
+    (tmp_path / "lib" / "lib.go").write_text('package lib\n\nfunc N() int {\n\tpanic("boom")\n}\n')
+    binary = tc.build(app)
+    with pytest.raises(GoToolchainError, match=r"\.\./lib/lib\.go:4") as err:
+        tc.run(binary)
+    assert str(binary.parent) not in str(err.value)
+
+
+@pytest.mark.parametrize("target", ["./lib", "../../lib", "/tmp/lib", "../lib/sub", "../nolib"])
+def test_local_modules_only_a_sibling_with_a_go_mod(tmp_path, target):
+    from gosim.toolchain.go import local_modules
+
+    app = _app_and_lib(tmp_path, "package lib\n\nfunc N() int { return 1 }\n", f"replace lib => {target}")
+    (tmp_path / "lib" / "sub").mkdir()
+    (tmp_path / "lib" / "sub" / "go.mod").write_text("module lib\n\ngo 1.19\n")
+    with pytest.raises(GoToolchainError, match=r"replace => .*: only a sibling module \(\.\./name, with a go\.mod\)"):
+        local_modules(app)
+    with pytest.raises(GoToolchainError, match="only a sibling module"):
+        tc.build(app)
+
+
+def test_a_shared_module_is_not_a_program():
+    from gosim.toolchain.go import PROGRAMS, is_program, programs
+
+    shared = [p.name for p in PROGRAMS.iterdir() if (p / "go.mod").is_file() and not is_program(p)]
+    assert sorted(shared) == ["gcmetrics", "schedutil"]
+    assert "gcchurn" in programs() and not set(shared) & set(programs())
+    with pytest.raises(GoToolchainError, match="cannot build gcmetrics: no main package"):
+        tc.build("gcmetrics")
+    with pytest.raises(GoToolchainError, match="not found") as err:
+        tc.build("no-such-program")
+    assert "gcchurn" in str(err.value) and "gcmetrics" not in str(err.value)
+
+
 def test_missing_toolchain(tmp_path):
     with pytest.raises(GoToolchainError, match="no Go toolchain"):
         Toolchain.at(tmp_path)

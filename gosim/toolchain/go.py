@@ -6,10 +6,11 @@ runtime source included), never from ``$PATH``. Every call runs with ``GOTOOLCHA
 so that binaries are statically linked and enter through ``_rt0_amd64_linux`` as the book describes (with cgo
 and external linking the entry point would be the C library's ``_start``).
 
-Builds are cached by content: the key hashes the toolchain version, every file of the program directory, the
-flags and the go.mod ``go`` line when a build rewrites it (an older release builds with its own, `Toolchain.build`).
-The program is copied next to its binary (``<cache>/builds/<key>/src``), so the paths recorded in the binary are
-stable and can be made relative again (`Toolchain.relpath`). One persistent ``GOCACHE`` serves all
+Builds are cached by content: the key hashes the toolchain version, every file of the program directory and of
+the sibling modules its go.mod replaces (`local_modules`), the flags and the go.mod ``go`` line when a build
+rewrites it (an older release builds with its own, `Toolchain.build`). The program is copied next to its binary
+(``<cache>/builds/<key>/src``, a sibling module beside it), so the paths recorded in the binary are stable and can
+be made relative again (`Toolchain.relpath`). One persistent ``GOCACHE`` serves all
 builds (a cold hello world takes about 4 s, a warm one well under 1 s).
 """
 
@@ -34,6 +35,7 @@ PROGRAMS = Path(__file__).resolve().parent.parent / "programs"
 # Runtime settings a caller's environment must not leak into a run: each run says what it wants.
 RUNTIME_ENV = ("GOMAXPROCS", "GODEBUG", "GOGC", "GOMEMLIMIT", "GOTRACEBACK", "GOEXPERIMENT", "GOFLAGS")
 
+_MAIN = re.compile(r"^package\s+main\b", re.M)
 _GO_POSITION = re.compile(r"(?P<file>[^\s:]+\.go):(?P<line>\d+)(?::\d+)?:")
 
 
@@ -53,9 +55,22 @@ def program_dir(program: str | os.PathLike) -> Path:
     if isinstance(program, str) and "/" not in program and not path.is_absolute():
         path = PROGRAMS / program
     if not path.is_dir():
-        known = ", ".join(sorted(p.name for p in PROGRAMS.iterdir() if p.is_dir() and (p / "go.mod").exists()))
-        raise GoToolchainError(f"program {str(program)!r} not found: give a directory or one of: {known}")
+        raise GoToolchainError(f"program {str(program)!r} not found: give a directory or one of: "
+                               f"{', '.join(programs())}")
     return path.resolve()
+
+
+def is_program(src: str | os.PathLike) -> bool:
+    """Whether a directory is a Go module whose root package is ``package main`` (a program to build), not a
+    package the programs share (``gcmetrics``, ``schedutil``: a module they ``replace`` with ``../name``)."""
+    src = Path(src)
+    return (src / "go.mod").is_file() and any(
+        _MAIN.search(f.read_text()) for f in src.glob("*.go") if not f.name.endswith("_test.go"))
+
+
+def programs() -> list[str]:
+    """The names of the programs shipped in ``gosim/programs`` (`is_program`), sorted."""
+    return sorted(p.name for p in PROGRAMS.iterdir() if p.is_dir() and is_program(p))
 
 
 @dataclass(frozen=True)
@@ -164,6 +179,9 @@ class Toolchain:
         module whose go line is older), so a program built by Go 1.24 with ``go 1.24`` behaves as Go 1.24 did.
         """
         src = program_dir(program)
+        if not is_program(src):
+            raise GoToolchainError(f"cannot build {src.name}: no main package (a package the programs share, "
+                                   "not a program): build a program that imports it")
         go_line = self._go_line(src, go_line)
         flags: list[str] = []
         if gcflags is not None:
@@ -177,10 +195,16 @@ class Toolchain:
         binary = out_dir / (name or src.name)
         if binary.is_file():
             return binary
+        libs = local_modules(src)
+        if clash := {"src", binary.name} & {lib.name for lib in libs}:
+            raise GoToolchainError(f"cannot build {src.name}: a shared module named {clash.pop()!r} would overwrite "
+                                   "the copy or the binary")
         # The copy is built where it stays, so the paths recorded in the binary stay valid.
         final_src = out_dir / "src"
         shutil.rmtree(out_dir, ignore_errors=True)
         shutil.copytree(src, final_src, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+        for lib in libs:  # beside the copy, where its go.mod's ``replace ... => ../lib`` looks
+            shutil.copytree(lib, out_dir / lib.name, ignore=shutil.ignore_patterns(".*", "__pycache__"))
         if go_line:
             _rewrite_go_line(final_src / "go.mod", go_line)
         staging = out_dir / f".{binary.name}.partial"
@@ -257,10 +281,15 @@ class Toolchain:
 
     def relpath(self, text: str, binary: str | os.PathLike | None = None) -> str:
         """Make the absolute paths in ``text`` relative: ``$GOROOT/src/runtime/proc.go`` → ``runtime/proc.go``,
-        a built program's own files → their path inside the program (``main.go``)."""
+        a built program's own files → their path inside the program (``main.go``), a shared module's
+        (`local_modules`) → its path from there (``../gcmetrics/gcmetrics.go``)."""
         text = text.replace(str(self.src) + "/", "").replace(str(self.goroot) + "/", "$GOROOT/")
         if binary is not None:
-            text = text.replace(str(Path(binary).parent / "src") + "/", "")
+            built = Path(binary).parent
+            text = text.replace(str(built / "src") + "/", "")
+            if str(built) + "/" in text:  # a shared module's copy, beside src (`Toolchain.build`)
+                for lib in (d for d in built.iterdir() if d.is_dir() and d.name != "src"):
+                    text = text.replace(f"{lib}/", f"../{lib.name}/")
         return text
 
 
@@ -286,18 +315,36 @@ def _rewrite_go_line(gomod: Path, go_line: str) -> None:
     gomod.write_text("\n".join(lines) + "\n")
 
 
+def local_modules(src: str | os.PathLike) -> list[Path]:
+    """The modules a program's go.mod replaces with a sibling directory (``replace gcmetrics => ../gcmetrics``):
+    a package the programs under gosim/programs share. `Toolchain.build` copies each beside the program's copy and
+    hashes it into the key. Only ``../name`` is allowed, so that the copy's layout is the source's: any other
+    directory (``./x``, ``../../x``, ``/abs``) raises `GoToolchainError`."""
+    gomod = Path(src) / "go.mod"
+    text = gomod.read_text() if gomod.is_file() else ""
+    out = []
+    for target in re.findall(r"=>\s*(\S+)\s*$", text, re.M):
+        if target.startswith((".", "/")):  # a directory (a module path never starts so)
+            if not re.fullmatch(r"\.\./[\w-][\w.-]*", target) or not (Path(src) / target / "go.mod").is_file():
+                raise GoToolchainError(f"{gomod}: replace => {target}: only a sibling module (../name, with a "
+                                       "go.mod) is built")
+            out.append((Path(src) / target).resolve())
+    return out
+
+
 def _content_key(src: Path, extra: list[str]) -> str:
     digest = hashlib.sha256()
     for item in extra:
         digest.update(item.encode() + b"\0")
-    for path in sorted(p for p in src.rglob("*") if p.is_file() and not any(part.startswith(".") for part in
-                                                                             p.relative_to(src).parts)):
-        digest.update(str(path.relative_to(src)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for root, prefix in [(src, ""), *((lib, f"../{lib.name}/") for lib in local_modules(src))]:
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") for part in
+                                                                                  p.relative_to(root).parts)):
+            digest.update((prefix + str(path.relative_to(root))).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:20]
 
 
 def _build_error(src: Path, staged: Path, stderr: str) -> GoToolchainError:
-    text = stderr.replace(str(staged) + "/", "").replace("./", "")
+    text = re.sub(r"(?<![\w.])\./", "", stderr.replace(str(staged) + "/", ""))  # not ../lib's
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     match = next((m for m in map(_GO_POSITION.search, lines) if m), None)
     detail = "\n".join(lines[:10]) or stderr.strip()

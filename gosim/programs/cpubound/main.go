@@ -12,11 +12,11 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
-	"runtime/trace"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"schedutil"
 )
 
 var stop atomic.Bool
@@ -69,17 +69,7 @@ func main() {
 	traceFile := flag.String("trace", "", "write a runtime/trace to this file")
 	flag.Parse()
 
-	if *traceFile != "" {
-		f, err := os.Create(*traceFile)
-		if err != nil {
-			panic(err)
-		}
-		defer f.Close()
-		if err := trace.Start(f); err != nil {
-			panic(err)
-		}
-		defer trace.Stop()
-	}
+	defer schedutil.StartTrace(*traceFile)()
 
 	work := make([]uint64, *g)
 	var wg sync.WaitGroup

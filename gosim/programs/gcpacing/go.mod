@@ -1,3 +1,7 @@
 module gcpacing
 
 go 1.27
+
+require gcmetrics v0.0.0
+
+replace gcmetrics => ../gcmetrics

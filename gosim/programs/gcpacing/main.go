@@ -17,8 +17,9 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/metrics"
 	"time"
+
+	"gcmetrics"
 )
 
 type node struct {
@@ -33,66 +34,6 @@ var (
 	sinkBytes  []byte
 	spinSink   uint64
 )
-
-var names = []string{
-	"/gc/cycles/total:gc-cycles",
-	"/gc/heap/goal:bytes",
-	"/gc/heap/live:bytes",
-	"/gc/scan/stack:bytes",
-	"/gc/scan/globals:bytes",
-	"/gc/scan/heap:bytes",
-	"/gc/gogc:percent",
-	"/gc/gomemlimit:bytes",
-	"/memory/classes/total:bytes",
-	"/memory/classes/heap/released:bytes",
-	"/memory/classes/heap/free:bytes",
-	"/memory/classes/heap/objects:bytes",
-	"/gc/heap/allocs:bytes",
-	"/cpu/classes/gc/mark/assist:cpu-seconds",
-	"/cpu/classes/gc/mark/dedicated:cpu-seconds",
-	"/cpu/classes/gc/mark/idle:cpu-seconds",
-	"/cpu/classes/gc/pause:cpu-seconds",
-	"/cpu/classes/gc/total:cpu-seconds",
-	"/cpu/classes/user:cpu-seconds",
-	"/cpu/classes/idle:cpu-seconds",
-	"/cpu/classes/total:cpu-seconds",
-	"/gc/limiter/last-enabled:gc-cycle",
-}
-
-var short = []string{
-	"cycle", "goal", "live", "stack", "globals", "heapscan", "gogc", "memlimit", "total", "released", "free",
-	"objects", "allocs", "assist_s", "dedicated_s", "idle_mark_s", "pause_s", "gc_s", "user_s", "idle_s",
-	"total_s", "limiter_cycle",
-}
-
-var samples = func() []metrics.Sample {
-	s := make([]metrics.Sample, len(names))
-	for i, n := range names {
-		s[i].Name = n
-	}
-	return s
-}()
-
-var cycleOnly = []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
-
-func value(s metrics.Sample) string {
-	switch s.Value.Kind() {
-	case metrics.KindUint64:
-		return fmt.Sprint(s.Value.Uint64())
-	case metrics.KindFloat64:
-		return fmt.Sprintf("%.6f", s.Value.Float64())
-	}
-	return "?"
-}
-
-func line(kind string) string {
-	metrics.Read(samples)
-	out := kind
-	for i, s := range samples {
-		out += " " + short[i] + "=" + value(s)
-	}
-	return out
-}
 
 func spin(n int) {
 	x := spinSink
@@ -112,15 +53,12 @@ func main() {
 	every := flag.Int("every", 1, "garbage objects between two sleeps")
 	flag.Parse()
 
+	lines := gcmetrics.New(
+		gcmetrics.Metric{Short: "total_s", Name: "/cpu/classes/total:cpu-seconds"},
+		gcmetrics.Metric{Short: "limiter_cycle", Name: "/gc/limiter/last-enabled:gc-cycle"},
+	)
+	poll := lines.Poll // a "cycle" line after every GC cycle
 	start := time.Now()
-	lastCycle := uint64(0)
-	poll := func() {
-		metrics.Read(cycleOnly)
-		if c := cycleOnly[0].Value.Uint64(); c != lastCycle {
-			lastCycle = c
-			fmt.Println(line("cycle"))
-		}
-	}
 
 	live := *liveMiB << 20
 	switch *shape {
@@ -156,6 +94,6 @@ func main() {
 	}
 	runtime.KeepAlive(liveChunks)
 	runtime.KeepAlive(liveNodes)
-	fmt.Printf("%s seconds=%.6f build_seconds=%.6f gomaxprocs=%d\n", line("summary"), time.Since(start).Seconds(),
-		built.Seconds(), runtime.GOMAXPROCS(0))
+	fmt.Printf("%s seconds=%.6f build_seconds=%.6f gomaxprocs=%d\n", lines.Line("summary"),
+		time.Since(start).Seconds(), built.Seconds(), runtime.GOMAXPROCS(0))
 }

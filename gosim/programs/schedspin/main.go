@@ -10,39 +10,14 @@
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
-	"os"
-	"runtime/trace"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"schedutil"
 )
-
-func work(d time.Duration) {
-	end := time.Now().Add(d)
-	for time.Now().Before(end) {
-	}
-}
-
-func osThreads() int {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return -1
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if v, ok := strings.CutPrefix(s.Text(), "Threads:"); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(v))
-			return n
-		}
-	}
-	return -1
-}
 
 func cpuNS() int64 {
 	var ru syscall.Rusage
@@ -59,17 +34,7 @@ func main() {
 	d := flag.Duration("d", time.Second, "duration")
 	traceFile := flag.String("trace", "", "write a runtime/trace to this file")
 	flag.Parse()
-	if *traceFile != "" {
-		f, err := os.Create(*traceFile)
-		if err != nil {
-			panic(err)
-		}
-		defer f.Close()
-		if err := trace.Start(f); err != nil {
-			panic(err)
-		}
-		defer trace.Stop()
-	}
+	defer schedutil.StartTrace(*traceFile)()
 	var wg sync.WaitGroup
 	start := time.Now()
 	cpu0 := cpuNS()
@@ -79,7 +44,7 @@ func main() {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				work(*w)
+				schedutil.Work(*w)
 			}()
 			started++
 		}
@@ -91,5 +56,5 @@ func main() {
 	fmt.Println("goroutines", started)
 	fmt.Println("cpu_ns", cpuNS()-cpu0)
 	fmt.Println("wall_ns", int64(time.Since(start)))
-	fmt.Println("threads", osThreads())
+	fmt.Println("threads", schedutil.OSThreads())
 }

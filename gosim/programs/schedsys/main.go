@@ -26,7 +26,6 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
-	"runtime/trace"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,40 +34,14 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
+
+	"schedutil"
 )
 
 var stop atomic.Bool
 
-func work(d time.Duration) {
-	end := time.Now().Add(d)
-	for time.Now().Before(end) {
-	}
-}
-
-func nanosleep(d time.Duration) {
-	ts := syscall.NsecToTimespec(int64(d))
-	syscall.Syscall(syscall.SYS_NANOSLEEP, uintptr(unsafe.Pointer(&ts)), 0, 0)
-}
-
-func exp(r *rand.Rand, mean time.Duration) time.Duration {
-	return time.Duration(r.ExpFloat64() * float64(mean))
-}
-
-func osThreads() int {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return -1
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if v, ok := strings.CutPrefix(s.Text(), "Threads:"); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(v))
-			return n
-		}
-	}
-	return -1
-}
+// osThreads is the process's OS threads (net.go reads them too).
+func osThreads() int { return schedutil.OSThreads() }
 
 // probe times nanosleep(us) for d on a thread of its own (run as a child process).
 func probe(us int, d time.Duration) {
@@ -90,24 +63,6 @@ func probe(us int, d time.Duration) {
 		took[n*9/10], n)
 }
 
-// startTrace starts a runtime/trace into file (nothing if file is ""); the function it returns stops it.
-func startTrace(file string) func() {
-	if file == "" {
-		return func() {}
-	}
-	f, err := os.Create(file)
-	if err != nil {
-		panic(err)
-	}
-	if err := trace.Start(f); err != nil {
-		panic(err)
-	}
-	return func() {
-		trace.Stop()
-		f.Close()
-	}
-}
-
 func main() {
 	w := flag.String("w", "syscall", "workload: syscall, block, probe")
 	g := flag.Int("g", 20, "goroutines")
@@ -126,7 +81,7 @@ func main() {
 		probe(*us, *d)
 		return
 	case "net":
-		defer startTrace(*traceFile)()
+		defer schedutil.StartTrace(*traceFile)()
 		network(*conns, *every, *d)
 		return
 	}
@@ -157,7 +112,7 @@ func main() {
 		wr.Close()
 		childOut = r
 	}
-	defer startTrace(*traceFile)()
+	defer schedutil.StartTrace(*traceFile)()
 	var calls atomic.Int64
 	var wg sync.WaitGroup
 	threads := 0
@@ -169,8 +124,8 @@ func main() {
 				defer wg.Done()
 				r := rand.New(rand.NewSource(int64(i)))
 				for !stop.Load() {
-					work(exp(r, 50*time.Microsecond))
-					nanosleep(exp(r, 500*time.Microsecond))
+					schedutil.Work(schedutil.Exp(r, 50*time.Microsecond))
+					schedutil.Nanosleep(schedutil.Exp(r, 500*time.Microsecond))
 					calls.Add(1)
 				}
 			}(i)
@@ -182,7 +137,7 @@ func main() {
 	case "block":
 		for i := 0; i < *g; i++ {
 			go func() {
-				nanosleep(*length)
+				schedutil.Nanosleep(*length)
 				calls.Add(1)
 			}()
 		}

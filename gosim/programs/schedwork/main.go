@@ -5,40 +5,23 @@
 //	schedwork -w prodcons -g 20 -d 500ms  g/2 producers and g/2 consumers over a channel of capacity 16
 //	schedwork ... -trace out.trace         also write a runtime/trace
 //
-// Work is a busy loop on the monotonic clock; the syscall is a raw nanosleep(2) through syscall.Syscall, which
-// goes through entersyscall/exitsyscall (time.Sleep would park the goroutine on a timer instead). It prints
-// how many work items and syscalls were done.
+// Work (schedutil.Work) is a busy loop on the monotonic clock; the syscall (schedutil.Nanosleep) is a raw
+// nanosleep(2) through syscall.Syscall, which goes through entersyscall/exitsyscall (time.Sleep would park the
+// goroutine on a timer instead). It prints how many work items and syscalls were done.
 package main
 
 import (
 	"flag"
 	"fmt"
 	"math/rand"
-	"os"
-	"runtime/trace"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
-	"unsafe"
+
+	"schedutil"
 )
 
 var stop atomic.Bool
-
-func work(d time.Duration) {
-	end := time.Now().Add(d)
-	for time.Now().Before(end) {
-	}
-}
-
-func nanosleep(d time.Duration) {
-	ts := syscall.NsecToTimespec(int64(d))
-	syscall.Syscall(syscall.SYS_NANOSLEEP, uintptr(unsafe.Pointer(&ts)), 0, 0)
-}
-
-func exp(r *rand.Rand, mean time.Duration) time.Duration {
-	return time.Duration(r.ExpFloat64() * float64(mean))
-}
 
 func main() {
 	w := flag.String("w", "syscall", "workload: syscall, fanout, prodcons")
@@ -46,17 +29,7 @@ func main() {
 	d := flag.Duration("d", 500*time.Millisecond, "duration")
 	traceFile := flag.String("trace", "", "write a runtime/trace to this file")
 	flag.Parse()
-	if *traceFile != "" {
-		f, err := os.Create(*traceFile)
-		if err != nil {
-			panic(err)
-		}
-		defer f.Close()
-		if err := trace.Start(f); err != nil {
-			panic(err)
-		}
-		defer trace.Stop()
-	}
+	defer schedutil.StartTrace(*traceFile)()
 	var items, calls atomic.Int64
 	var wg sync.WaitGroup
 	switch *w {
@@ -67,8 +40,8 @@ func main() {
 				defer wg.Done()
 				r := rand.New(rand.NewSource(int64(i)))
 				for !stop.Load() {
-					work(exp(r, 50*time.Microsecond))
-					nanosleep(exp(r, 500*time.Microsecond))
+					schedutil.Work(schedutil.Exp(r, 50*time.Microsecond))
+					schedutil.Nanosleep(schedutil.Exp(r, 500*time.Microsecond))
 					calls.Add(1)
 				}
 			}(i)
@@ -82,7 +55,7 @@ func main() {
 		for time.Since(start) < *d {
 			results := make(chan int, *g) // buffered: a worker sends and returns at once
 			for i := 0; i < *g; i++ {
-				go func(t time.Duration) { work(t); results <- 1 }(exp(r, 100*time.Microsecond))
+				go func(t time.Duration) { schedutil.Work(t); results <- 1 }(schedutil.Exp(r, 100*time.Microsecond))
 			}
 			for i := 0; i < *g; i++ {
 				items.Add(int64(<-results))
@@ -97,7 +70,7 @@ func main() {
 				defer prod.Done()
 				r := rand.New(rand.NewSource(int64(i)))
 				for !stop.Load() {
-					work(exp(r, 50*time.Microsecond))
+					schedutil.Work(schedutil.Exp(r, 50*time.Microsecond))
 					ch <- 1
 				}
 			}(i)
@@ -108,7 +81,7 @@ func main() {
 				defer wg.Done()
 				r := rand.New(rand.NewSource(int64(1000 + i)))
 				for range ch {
-					work(exp(r, 50*time.Microsecond))
+					schedutil.Work(schedutil.Exp(r, 50*time.Microsecond))
 					items.Add(1)
 				}
 			}(i)

@@ -1,0 +1,3 @@
+module gcmetrics
+
+go 1.19

@@ -1,0 +1,3 @@
+module schedutil
+
+go 1.19
