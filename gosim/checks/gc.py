@@ -490,8 +490,9 @@ def greentea_rows(model: dict, real: dict) -> list[tuple]:
 # --- the compiled write barrier ---------------------------------------------------------------------------------
 
 
-def write_barrier_calls(binary, function: str = "main.main") -> list[tuple[int, str]]:
-    """(source line, barrier called) for every write-barrier call the compiler put in ``function``: the
+def write_barrier_calls(binary, function: str = "main.main", file: str = "main.go") -> list[tuple[int, str]]:
+    """(source line, barrier called) for every write-barrier call the compiler put in ``function`` from lines of
+    ``file`` (code inlined from elsewhere, such as the shared gosim/programs/gcmetrics, is left out): the
     ``CALL runtime.gcWriteBarrierN`` instructions of ``go tool objdump`` (N = pointers the call reserves in the
     P's ``wbBuf``), in address order."""
     import re
@@ -500,7 +501,7 @@ def write_barrier_calls(binary, function: str = "main.main") -> list[tuple[int, 
 
     out = []
     for ins in tb.objdump(binary, "^" + re.escape(function) + "$"):
-        if m := re.search(r"CALL runtime\.(gcWriteBarrier\d+)\(SB\)", ins.asm):
+        if (m := re.search(r"CALL runtime\.(gcWriteBarrier\d+)\(SB\)", ins.asm)) and ins.file.endswith(file):
             out.append((ins.line, m[1]))
     return out
 
