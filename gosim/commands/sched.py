@@ -55,7 +55,7 @@ def summary(r: sched.SchedResult) -> list[str]:
                    + " ".join(f"p{k}={_ms(v)}" for k, v in pct.items()))
     else:
         out.append("time slices: no goroutine was preempted")
-    workers = [g for g in user if g.goid != 1]
+    workers = user[1:] if user and user[0].goid == 1 else [g for g in user if g.goid != 1]  # main comes first
     cpu_ns = attrgetter("cpu_ns")
     total = sum(map(cpu_ns, user)) or 1
     if workers:

@@ -26,17 +26,18 @@ changes GOMAXPROCS.
 Time is virtual, in integer nanoseconds. What costs time is in `Costs` (waking a parked M, creating one, a
 spinning M's search, signal delivery, the kernel's timer slack), each a constant; a goroutine's own work comes
 from its workload (`gosim.sched.workloads`) as a generator of actions (`run`, `spin`, `go` - or `gos` for a
-loop of them -, `send`, `recv`, `syscall`, `sleep`, `netwait`/`netready` on a `pollDesc`...). Goroutines
+loop of them -, `send`, `recv` - or `recvn` for a loop of them -, `syscall`, `sleep`, `netwait`/`netready` on a `pollDesc`...). Goroutines
 waiting on a file descriptor park in "IO wait" with no M and no P until a ``netpoll`` (findRunnable's, the
 blocked poller's, sysmon's after 10 ms) returns them; ``checkmcount`` kills a process with more Ms than ``maxmcount``. What it leaves out: the GC (no
 mark workers, no STW except for procresize), writes that wait and deadlines in the network poller, cgo, the
 trace reader, ``select``, real memory; a scheduling decision itself takes no time, and every P has a CPU of its
 own.
 
-Simulating costs a few microseconds of CPU per goroutine (created, scheduled, exited; benchmarks/bench_sched.py
+Simulating costs about 2 us of CPU per goroutine (created, scheduled, exited; benchmarks/bench_sched.py
 sets it beside the real runtime's): the hot paths (``schedule``'s first look at the local queue, ``run_g``,
-``newproc``, ``goexit0``) are written out where a call per goroutine would cost, and `gc_paused` keeps Python's
-cyclic collector off while a run's hundreds of thousands of objects live. tests/test_sched_pinned.py pins what
+``newproc`` in the `gos` loop, ``goexit0``) are written out where a call per goroutine would cost, a finished
+program is read with ``next(prog, _END)`` (no StopIteration made), `recvn` takes a buffer's values at once, and
+`gc_paused` keeps Python's cyclic collector off while a run's hundreds of thousands of objects live. tests/test_sched_pinned.py pins what
 a run decides (SCHED lines, decisions, steals, timelines) so that such work cannot change it.
 """
 
