@@ -67,7 +67,7 @@ def test_model_sleep_within_the_real_spread(real):
 
 def test_poller_slack_beside_the_recorded_runs():
     """The model's slack per wait of the poller (its 50 and 300 µs sleeps beyond their 1 ms) within the range of
-    the 9 recorded runs of ``schedsleep -timer`` (tests/data/sched/sleepgrain.json, per-wait slack 82-91 µs).
+    the 9 recorded runs of ``schedsleep -timer`` (tests/data/sched/sleepgrain.json, per-wait slack 82-90 µs).
     The kernel's own rule alone, ``timer_slack_ns`` (50 µs), is too little: planted, it goes red as 0 does."""
     row = checks.poller_slack_check(workloads.sleepgrain_process(gomaxprocs=2, calls=5), checks.sleepgrain_reference())
     assert row.ok, row

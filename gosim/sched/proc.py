@@ -245,7 +245,7 @@ class Costs:
     times out returns. ``epoll_pwait``'s timeout is a kernel hrtimer given the thread's timer slack (Linux's
     ``ep_poll`` takes it from ``select_estimate_accuracy``: ``current->timer_slack_ns``, 50 us for an ordinary
     thread, for any wait under 50 ms), then the thread wakes up. Measured: 85 us, the median of 9 recorded runs
-    of ``schedsleep -timer`` (82-91 us per wait; tests/data/sched/sleepgrain.json,
+    of ``schedsleep -timer`` (82-90 us per wait; tests/data/sched/sleepgrain.json,
     `gosim.checks.sched.poller_slack_check`); a bare ``epoll_wait`` of 1 ms from Python overshoots here by about
     as much (88-91 us, not recorded), so it is the kernel's and the VM's, not the Go runtime's.
     """
