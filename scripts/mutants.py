@@ -950,6 +950,19 @@ def _sleepgrain_medians():
     return {us: t[len(t) // 2] for us, t in workloads.sleepgrain_process(calls=5).items()}
 
 
+def _no_poll_slack(original):
+    def __init__(self, *args, **kwargs):  # the blocked poller wakes on its whole millisecond: no kernel slack
+        original(self, *args, **kwargs)
+        import dataclasses
+
+        from gosim.sched import proc
+
+        if isinstance(self.costs, proc.Costs):
+            self.costs = dataclasses.replace(self.costs, pollslack=0)
+
+    return __init__
+
+
 def _spin_without_limit(original):
     def findRunnable(self, mp, final=False):  # an M with nothing queued spins, however many already do
         pp = mp.p
@@ -1013,6 +1026,12 @@ SYSCALL_MUTANTS = [
            "due (no whole milliseconds of EpollWait)",
            (Patch("gosim.sched.proc", "netpollWaitNS", _const(lambda delay: max(delay, 0))),),
            ("tests/test_sched_sleepgrain.py::test_model_sleep_within_the_real_spread",),
+           _sleepgrain_medians),
+    Mutant("sched-netpoll-no-slack", "sched", "the M blocked in netpoll wakes on its whole millisecond, without "
+           "the kernel's slack on the wait (Costs.pollslack 0)",
+           (Patch("gosim.sched.proc", "Sched.__init__", _no_poll_slack),),
+           ("tests/test_sched_sleepgrain.py::test_poller_slack_beside_the_recorded_runs",
+            "tests/test_sched_netpoll.py::test_goroutines_in_io_wait_hold_no_thread"),
            _sleepgrain_medians),
     Mutant("sched-spinning-no-half-limit", "sched", "every M that runs out of work spins: no 'at most half the "
            "busy Ps spinning' in findRunnable",

@@ -19,13 +19,18 @@ times each: the same output, and from the execution trace the goroutines that wa
 them runnable again (and how many per netpoll), the Ms, the CPU (Ps held, goroutines running), the system calls
 and sysmon's retakes (`gosim.toolchain.rtrace.net_summary`).
 
-    .venv/bin/python scripts/record_syscalls.py [--runs 9] [--only syscalls|traced|net|nettrace|netinject] [--conns 10 100]
+    .venv/bin/python scripts/record_syscalls.py [--runs 9] [--only syscalls|traced|net|nettrace|netinject|sleepgrain] [--conns 10 100]
 
 (``--conns``: record only these sizes of the traced network runs again, keeping the others in the file: the 400-
 connection runs of netpoll_trace.json are from an earlier recording, on a machine busy enough for sysmon's retakes
 to start Ms, which the chapter's "Why 400 connections take more threads" reads; they have no netpoll batches.)
 
 (``--only traced`` records the traced runs again and keeps the rest of syscalls.json.)
+
+``--only sleepgrain`` (tests/data/sched/sleepgrain.json): ``gosim/programs/schedsleep -timer -n 40`` at GOMAXPROCS=2,
+``--runs`` times: how long a ``time.Sleep`` of each of SLEEPGRAIN_US lasted in an otherwise idle process (median,
+p10, p90 of the 40 calls), the poller's whole milliseconds plus the kernel's slack on each wait (chapter 5, *Where
+timers live*; the model's `Costs.pollslack`).
 """
 
 from __future__ import annotations
@@ -49,6 +54,8 @@ OUT = ROOT / "tests" / "data" / "sched" / "syscalls.json"
 NET_OUT = ROOT / "tests" / "data" / "sched" / "netpoll.json"
 NET_TRACE_OUT = ROOT / "tests" / "data" / "sched" / "netpoll_trace.json"
 NET_INJECT_OUT = ROOT / "tests" / "data" / "sched" / "netpoll_inject.json"
+SLEEPGRAIN_OUT = ROOT / "tests" / "data" / "sched" / "sleepgrain.json"
+SLEEPGRAIN_US, SLEEPGRAIN_CALLS = (50, 300, 1300, 2000), 40
 INJECT_CONNS, INJECT_PROCS = 100, 4
 CONNS = (10, 100)
 TRACE_CONNS = (10, 100, 400)
@@ -116,6 +123,22 @@ def record_net_inject(runs: int) -> None:
     print("wrote", NET_INJECT_OUT)
 
 
+def record_sleepgrain(runs: int) -> None:
+    """``schedsleep -timer`` ``runs`` times: {µs: [median, p10, p90] ns} per run."""
+    binary = tc.build("schedsleep")
+    out: dict = {"gomaxprocs": 2, "calls": SLEEPGRAIN_CALLS, "lengths_us": list(SLEEPGRAIN_US), "runs": []}
+    for _ in range(runs):
+        r = tc.run(binary, ["-timer", "-n", SLEEPGRAIN_CALLS, "-us", ",".join(map(str, SLEEPGRAIN_US))],
+                   env={"GOMAXPROCS": "2"}, timeout=60)
+        row = {p[1]: [int(x) for x in p[2:5]] for p in map(str.split, r.stdout.splitlines()) if p[:1] == ["sleep"]}
+        if sorted(map(int, row)) != sorted(SLEEPGRAIN_US):
+            raise SystemExit(f"schedsleep -timer printed {r.stdout!r}")
+        out["runs"].append(row)
+        print("sleepgrain", row, flush=True)
+    SLEEPGRAIN_OUT.write_text(json.dumps(out, indent=1) + "\n")
+    print("wrote", SLEEPGRAIN_OUT)
+
+
 def traced(binary) -> dict:
     """One traced run of the syscall workload: how its system calls ended and sysmon's retakes."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -130,12 +153,16 @@ def traced(binary) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=9)
-    ap.add_argument("--only", choices=("syscalls", "traced", "net", "nettrace", "netinject"))
+    ap.add_argument("--only", choices=("syscalls", "traced", "net", "nettrace", "netinject", "sleepgrain"))
     ap.add_argument("--conns", type=int, nargs="+", default=TRACE_CONNS, help="nettrace: sizes to record again")
     args = ap.parse_args()
     runs = args.runs
     if runs < 7:
         ap.error(f"--runs must be at least 7 (the tolerances come from the spread), got {runs}")
+    if args.only in (None, "sleepgrain"):
+        record_sleepgrain(runs)
+        if args.only:
+            return 0
     binary = tc.build("schedsys")
     if args.only in (None, "net"):
         record_net(binary, runs)

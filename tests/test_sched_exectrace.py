@@ -193,9 +193,9 @@ def test_net_summary_groups_one_ms_wakeups_into_polls():
 def test_recorded_batches_hold_every_wakeup():
     """Each network wake-up of a recorded run is in exactly one batch; batching is real (more than one goroutine
     per netpoll at 10 and 100 connections in every run). The model batches too, by the whole milliseconds of
-    its blocked poller, but less (the chapter's box): one goroutine per netpoll at 10 connections, 3.7 at 100
-    (injectglist's split between the global and the local queue, netpoll's list newest first), both below
-    every real run."""
+    its blocked poller, but less (the chapter's box): one goroutine per netpoll at 10 connections, 3.5 at 100
+    (injectglist's split between the global and the local queue, netpoll's list newest first; the kernel's
+    slack on each wait of the poller took it from 3.7 to 3.5), both below every real run."""
     model = {c: exectrace.model_net(c)["per_netpoll"] for c in CONNS}
     for c in CONNS:
         for r in REF["runs"][str(c)]:
@@ -203,7 +203,7 @@ def test_recorded_batches_hold_every_wakeup():
             assert sum(r["m_with_p_after"].values()) == r["wakes"]["m_with_p"]
             assert r["per_netpoll"] > 1.1
         assert model[c] < min(r["per_netpoll"] for r in REF["runs"][str(c)])
-    assert model[10] == 1.0 and round(model[100], 1) == 3.7
+    assert model[10] == 1.0 and round(model[100], 1) == 3.5
 
 
 def test_model_net_rejects_bad_connections():

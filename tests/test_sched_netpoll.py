@@ -4,8 +4,6 @@ per size)."""
 
 from __future__ import annotations
 
-import pytest
-
 from gosim.checks import sched as checks
 from gosim.sched import workloads
 
@@ -20,22 +18,12 @@ def model_runs() -> tuple[dict, dict]:
     return states, threads
 
 
-# The snapshot's known miss: main's 200 ms timer shares its millisecond with about 10 clients in the model (its
-# clients fill every millisecond of the poller's waits), and main runs after 4 of them started a round trip (105 in
-# IO wait); the real clients gather in a few large groups, so main's millisecond usually has none (101-103).
-KNOWN_MISS = "100 connections: goroutines in IO wait"
-
-
 def test_goroutines_in_io_wait_hold_no_thread():
+    """Every row within the recorded runs' range. The 100-connection snapshot was a known miss (105 in IO wait,
+    real 101-103) while the model's blocked poller woke on the whole millisecond: main's 200 ms timer fell due in
+    the same wait as about ten clients' and ran after four of them had started a round trip. With the kernel's
+    slack on each wait (`Costs.pollslack`, 85 µs, measured) it has 101; without it (the mutant
+    ``sched-netpoll-no-slack``) 105 again."""
     states, threads = model_runs()
     for row in checks.netpoll_checks(states, threads, REF):
-        assert row.ok or row.quantity == KNOWN_MISS, row
-        if row.quantity == KNOWN_MISS:  # still a goroutine per waiting connection and no thread for it
-            assert row.model >= 101 and threads[100] <= 5, row
-
-
-@pytest.mark.xfail(strict=True, reason="the model's clients do not gather in groups as the real ones do "
-                                       "(chapter 5's box: goroutines per netpoll)")
-def test_snapshot_at_100_connections_within_the_real_range():
-    states, threads = model_runs()
-    assert all(row.ok for row in checks.netpoll_checks(states, threads, REF) if row.quantity == KNOWN_MISS)
+        assert row.ok, row

@@ -27,15 +27,17 @@ def nettrace_reference() -> dict:
     return reference("netpoll_trace.json")
 
 
-def model_net(c: int, gomaxprocs: int = 2, seed: int = 0) -> dict:
+def model_net(c: int, gomaxprocs: int = 2, seed: int = 0, costs=None) -> dict:
     """The model's ``schedsys -w net -c C`` (`workloads.network_process`, 400 ms) in the shape of
     `gosim.toolchain.rtrace.net_summary`: blocks, most waiting at once, wakes by source, ``ms`` (its Ms),
     ``requests`` (round trips: two writes each), the states halfway, ``per_netpoll`` (goroutines per netpoll that
     returned any: `NetStats.made` over `NetStats.polls`), ``from_findrunnable`` (of the wake-ups by an M with a P,
-    the share findRunnable's netpoll(0) made) and ``g_busy_ms`` (how long its goroutines ran)."""
+    the share findRunnable's netpoll(0) made), ``g_busy_ms`` (how long its goroutines ran) and ``poll_sizes`` (the
+    (t, size) of each netpoll with a P that returned any, in time order). ``costs``: as
+    `workloads.network_process`."""
     if not isinstance(c, int) or c < 1:
         raise ValueError(f"c (connections) must be a positive integer, got {c!r}")
-    s = workloads.network_process(c, gomaxprocs, seed=seed)
+    s = workloads.network_process(c, gomaxprocs, seed=seed, costs=costs)
     net = s.net
     # the trace's sources: an M holding a P (findRunnable's netpoll(0), or the poller once it took an idle P),
     # an M with no P (the poller found none), sysmon; no goroutine calls netpoll in the model
@@ -47,7 +49,7 @@ def model_net(c: int, gomaxprocs: int = 2, seed: int = 0) -> dict:
             "ms": s.sched.mcount, "requests": net.writes // 2, "states": s.observed[0],
             "per_netpoll": sum(net.made.values()) / polls if polls else 0.0,
             "from_findrunnable": net.made["findRunnable"] / wakes["m_with_p"] if wakes["m_with_p"] else 0.0,
-            "g_busy_ms": busy / 1e6}
+            "g_busy_ms": busy / 1e6, "poll_sizes": [(t, len(goids)) for t, _, _, goids in s.rec.netpolls]}
 
 
 def after_park_share(run: dict) -> float:
@@ -98,7 +100,7 @@ def exectrace_checks(model: dict, ref: dict, conns=(10, 100)) -> list[Comparison
       goroutines were in IO wait halfway (the program's goroutine profile), in the model and the median run (a
       snapshot can catch clients awake: one run of 9 at 10 connections has 10).
 
-    Not a row: goroutines per netpoll (`side_by_side` shows it). The model's are 1.00 at 10 and 3.71 at 100
+    Not a row: goroutines per netpoll (`side_by_side` shows it). The model's are 1.00 at 10 and 3.48 at 100
     connections, the real runs' 1.2-1.9 and 8-11: the chapter's "What the model leaves out" box says why.
     """
     out = []

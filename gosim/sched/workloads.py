@@ -309,13 +309,15 @@ def goroutine_states(s) -> dict[str, int]:
     return out
 
 
-def network_process(n: int, gomaxprocs: int, duration: int = 400 * MS, seed: int = 0):
-    """Simulate `network` as a whole process; the `Sched` at its exit (``observed[0]``: the states halfway)."""
+def network_process(n: int, gomaxprocs: int, duration: int = 400 * MS, seed: int = 0, costs=None):
+    """Simulate `network` as a whole process; the `Sched` at its exit (``observed[0]``: the states halfway).
+    ``costs``: a `gosim.sched.proc.Costs` other than the default."""
     from .proc import simulate_program
 
     rng = Sampler(seed)
+    kw = {"costs": costs} if costs is not None else {}
     return simulate_program(lambda s: runtime_main(s, network(s, n, duration, rng)), gomaxprocs,
-                            until=duration + SECOND, seed=seed)
+                            until=duration + SECOND, seed=seed, **kw)
 
 
 def mix(s, n: int, duration: int, rng: Sampler) -> Iterator:
