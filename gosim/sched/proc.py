@@ -35,7 +35,7 @@ own.
 
 Simulating costs about 2 us of CPU per goroutine (created, scheduled, exited; benchmarks/bench_sched.py
 sets it beside the real runtime's): the hot paths (``schedule``'s first look at the local queue, ``run_g``,
-``newproc`` in the `gos` loop, ``goexit0``) are written out where a call per goroutine would cost, a finished
+``newproc`` for a `gos` loop at once, ``goexit0``) are written out where a call per goroutine would cost, a finished
 program is read with ``next(prog, _END)`` (no StopIteration made), `recvn` takes a buffer's values at once, and
 `gc_paused` keeps Python's cyclic collector off while a run's hundreds of thousands of objects live. tests/test_sched_pinned.py pins what
 a run decides (SCHED lines, decisions, steals, timelines) so that such work cannot change it.
@@ -51,8 +51,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from .chan import chanrecv, chansend, closechan, hchan
-from .runq import (RUNQ_SIZE, globrunqgetbatch, randomOrder, runqempty, runqget, runqput, runqputbatch,
-                   runqputslow)
+from .runq import RUNQ_SIZE, globrunqgetbatch, randomOrder, runqempty, runqget, runqput, runqputbatch
 
 GOMAXPROCS_LIMIT = 1024
 _heappush = heapq.heappush
@@ -623,15 +622,9 @@ class Sched:
                 if (timers and timers[0][0] <= self.now) or (sched.runq and pp.schedtick % globrunqCheckTicks == 0):
                     gp, inheritTime = findRunnable(mp, final)
                     pp = mp.p
-                else:  # runqget, written out: runnext first (inheriting the time slice), then the ring
-                    gp = pp.runnext
-                    if gp is not None:
-                        pp.runnext = None
-                        inheritTime = True
-                    elif pp.runq:
-                        gp = pp.runq.popleft()
-                        inheritTime = False
-                    else:
+                else:
+                    gp, inheritTime = runqget(pp)
+                    if gp is None:
                         gp, inheritTime = findRunnable(mp, final)
                         pp = mp.p
                 if gp is None:
@@ -903,42 +896,10 @@ class Sched:
                         self.ready(pp, w)
                     if blocked:
                         return self.gopark(pp, mp, gp, "chan receive")
-            elif op == OP_GOS:  # `newproc` for each, written out: a call per goroutine costs (the same steps)
-                goid = gp.goid
-                allgs = self.allgs
-                sched = self.sched
-                q = pp.runq
-                globq = sched.runq
-                nq = len(q)
-                max_runq = max(self.max_runq, nq)
-                max_globrunq = max(self.max_globrunq, len(globq))
-                newid = len(allgs)
-                for program, name in a[1]:
-                    newid += 1
-                    newg = g(newid, program, name or None, now, goid)
-                    allgs.append(newg)
-                    old = pp.runnext  # runqput(pp, newg, next=True): the old runnext to the tail
-                    pp.runnext = newg
-                    if old is not None:
-                        if nq < RUNQ_SIZE:
-                            q.append(old)
-                            nq += 1
-                            if nq > max_runq:
-                                max_runq = nq
-                        else:  # runqputslow: half the ring and old to the global queue
-                            runqputslow(pp, old, sched)
-                            nq = len(q)
-                            if len(globq) > max_globrunq:
-                                max_globrunq = len(globq)
-                    if sched.nmspinning == 0:
-                        if sched.pidle:
-                            self.wakep()
-                        else:  # wakep finds no idle P: the next M that goes idle spins instead
-                            sched.needspinning = 1
-                self.max_runq = max_runq
-                self.max_globrunq = max_globrunq
+            elif op == OP_GOS:
+                self.newproc(pp, a[1], gp.goid)
             elif op == OP_GO:
-                self.newproc(pp, a[1], a[2] or None, gp.goid)
+                self.newproc(pp, ((a[1], a[2]),), gp.goid)
             elif op == OP_MAIN:
                 gp.prog = prog = a[1]
             elif op == OP_PARK:
@@ -1015,22 +976,34 @@ class Sched:
         if sched.nmspinning == 0:
             self.wakep()
 
-    def newproc(self, pp: p, prog: Iterator, name: str | None, parent: int) -> g:
-        """``newproc``: a new G in ``runnext`` (the previous one to the tail), then ``wakep``."""
+    def newproc(self, pp: p, programs, parent: int) -> g:
+        """``newproc`` for each (program, name) in ``programs`` (``go`` statements in a row: one, or a `gos` loop
+        of them): a new G in ``runnext`` (the previous one to the tail), then ``wakep`` - or, with no idle P,
+        ``needspinning``. Returns the last new G. (One call for a whole loop: a call per goroutine costs.)"""
         allgs = self.allgs
-        newg = g(len(allgs) + 1, prog, name, self.now, parent)
-        allgs.append(newg)
         sched = self.sched
-        runqput(pp, newg, True, sched)
-        if len(pp.runq) > self.max_runq:
-            self.max_runq = len(pp.runq)
-        if len(sched.runq) > self.max_globrunq:
-            self.max_globrunq = len(sched.runq)
-        if sched.nmspinning == 0:
-            if sched.pidle:
-                self.wakep()
-            else:  # wakep finds no idle P: the next M that goes idle spins instead
-                sched.needspinning = 1
+        q = pp.runq
+        globq = sched.runq
+        max_runq = self.max_runq
+        max_globrunq = self.max_globrunq
+        newid = len(allgs)
+        newg = None
+        for program, name in programs:
+            newid += 1
+            newg = g(newid, program, name or None, self.now, parent)
+            allgs.append(newg)
+            runqput(pp, newg, True, sched)
+            if len(q) > max_runq:
+                max_runq = len(q)
+            if len(globq) > max_globrunq:
+                max_globrunq = len(globq)
+            if sched.nmspinning == 0:
+                if sched.pidle:
+                    self.wakep()
+                else:  # wakep finds no idle P: the next M that goes idle spins instead
+                    sched.needspinning = 1
+        self.max_runq = max_runq
+        self.max_globrunq = max_globrunq
         return newg
 
     def goexit0(self, pp: p, mp: m, gp: g) -> bool:
