@@ -79,44 +79,31 @@ def test_injectglist_beside_the_execution_trace():
         assert row.ok, row
 
 
+def _mutants():
+    """scripts/mutants.py: the wrong injectglist rules are its mutants' (one definition of each)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import mutants
+
+    return mutants
+
+
 def _inject_failing() -> list:
     return [r.quantity for r in exectrace.inject_checks(exectrace.model_inject(), INJECT) if not r.ok]
 
 
 def test_injectglist_all_local_fails(monkeypatch):
     """Plant: with a P, injectglist puts every goroutine on the caller's local queue (none on the global queue)."""
-    monkeypatch.setattr(proc.Sched, "injectglist", _all_local(proc.Sched.injectglist))
+    monkeypatch.setattr(proc.Sched, "injectglist", _mutants()._inject_all_local(proc.Sched.injectglist))
     assert any("after others of it" in q for q in _inject_failing())
 
 
 def test_injectglist_starting_no_m_fails(monkeypatch):
     """Plant: injectglist starts no M for the idle Ps (no startIdle, no wakep)."""
-    monkeypatch.setattr(proc.Sched, "injectglist", _no_m(proc.Sched.injectglist))
+    monkeypatch.setattr(proc.Sched, "injectglist", _mutants()._inject_no_m(proc.Sched.injectglist))
     assert any("ran next" in q for q in _inject_failing())
-
-
-def _all_local(injectglist):
-    def all_local(self, gs, pp=None):
-        if pp is None:
-            return injectglist(self, gs, None)
-        rest = list(gs)
-        proc.runqputbatch(pp, rest)
-        self.sched.runq.extend(rest)
-        self.wakep()
-
-    return all_local
-
-
-def _no_m(injectglist):
-    def no_m(self, gs, pp=None):
-        self.startIdle = lambda n: None
-        self.wakep = lambda: None
-        try:
-            injectglist(self, gs, pp)
-        finally:
-            del self.startIdle, self.wakep
-
-    return no_m
 
 
 def test_recorded_traces_explain_the_threads_at_400():
