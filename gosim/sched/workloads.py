@@ -52,9 +52,10 @@ def spawn(programs) -> Iterator:
 
 class Sampler:
     """Random work sizes for a workload, deterministic for a seed: ``exp(mean)`` is exponentially distributed,
-    at least 1 us. Draws come in blocks from a seeded ``numpy.random.Generator`` (a block of 4096 costs about
-    what 100 single ``random.expovariate`` calls do), made at the first draw: a workload that draws nothing does
-    not import numpy (0.1-0.2 s of a command's start-up)."""
+    at least 1 us. Draws come in blocks of 4096 from `gosim.sched.rng.Exponential`, the stream of
+    ``numpy.random.default_rng(seed).standard_exponential`` (the same floats, in the same order) in pure
+    Python, made at the first draw: no command imports numpy for it (0.10-0.12 s of a start-up), and its ~10 ms
+    of table building is paid only by a workload that draws."""
 
     __slots__ = ("seed", "gen", "buf", "i", "random")
 
@@ -68,10 +69,10 @@ class Sampler:
     def block(self) -> list[float]:
         """The next 4096 standard exponential draws."""
         if self.gen is None:
-            import numpy as np
+            from .rng import Exponential
 
-            self.gen = np.random.default_rng(self.seed)
-        return self.gen.standard_exponential(4096).tolist()
+            self.gen = Exponential(self.seed)
+        return self.gen.draws(4096)
 
     def exp(self, mean_ns: float) -> int:
         i = self.i
