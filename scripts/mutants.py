@@ -885,6 +885,12 @@ def _net_threads():
     return workloads.network_process(10, 2, duration=50_000_000).sched.mcount
 
 
+def _net_largest():
+    from gosim.sched import workloads
+
+    return workloads.network_process(1000, 1).net.largest
+
+
 def _ready_fd_hidden(original):
     def netpollready_fd(self, pd):  # a ready descriptor is not on epoll's list for findRunnable or the poller
         if pd.rg is None:
@@ -1022,15 +1028,21 @@ SYSCALL_MUTANTS = [
            (Patch("gosim.sched.proc", "Sched.injectglist", _inject_no_m),),
            ("tests/test_sched_exectrace.py::test_injectglist_beside_the_execution_trace",),
            _inject_placement),
+    Mutant("sched-netpoll-no-cap", "sched", "a netpoll returns every ready descriptor at once, not at most the 128 "
+           "of EpollWait's event array",
+           (Patch("gosim.sched.proc", "NETPOLL_EVENTS", _const(1 << 30)),),
+           ("tests/test_sched_netpoll.py::test_netpoll_returns_at_most_the_runtimes_event_array",),
+           _net_largest),
     Mutant("sched-netpoll-exact-wakeup", "sched", "the M blocked in netpoll wakes exactly when the next timer is "
            "due (no whole milliseconds of EpollWait)",
            (Patch("gosim.sched.proc", "netpollWaitNS", _const(lambda delay: max(delay, 0))),),
            ("tests/test_sched_sleepgrain.py::test_model_sleep_within_the_real_spread",),
            _sleepgrain_medians),
     Mutant("sched-netpoll-no-slack", "sched", "the M blocked in netpoll wakes on its whole millisecond, without "
-           "the kernel's slack on the wait (Costs.pollslack 0)",
+           "the 85 µs each wait ends late (Costs.pollslack 0)",
            (Patch("gosim.sched.proc", "Sched.__init__", _no_poll_slack),),
            ("tests/test_sched_sleepgrain.py::test_poller_slack_beside_the_recorded_runs",
+            "tests/test_sched_sleepgrain.py::test_held_out_sleep_of_two_waits",
             "tests/test_sched_netpoll.py::test_goroutines_in_io_wait_hold_no_thread"),
            _sleepgrain_medians),
     Mutant("sched-spinning-no-half-limit", "sched", "every M that runs out of work spins: no 'at most half the "

@@ -19,7 +19,7 @@ times each: the same output, and from the execution trace the goroutines that wa
 them runnable again (and how many per netpoll), the Ms, the CPU (Ps held, goroutines running), the system calls
 and sysmon's retakes (`gosim.toolchain.rtrace.net_summary`).
 
-    .venv/bin/python scripts/record_syscalls.py [--runs 9] [--only syscalls|traced|net|nettrace|netinject|sleepgrain] [--conns 10 100]
+    .venv/bin/python scripts/record_syscalls.py [--runs 9] [--only syscalls|traced|net|nettrace|netinject|nettimes|sleepgrain] [--conns 10 100]
 
 (``--conns``: record only these sizes of the traced network runs again, keeping the others in the file: the 400-
 connection runs of netpoll_trace.json are from an earlier recording, on a machine busy enough for sysmon's retakes
@@ -27,9 +27,12 @@ to start Ms, which the chapter's "Why 400 connections take more threads" reads; 
 
 (``--only traced`` records the traced runs again and keeps the rest of syscalls.json.)
 
+``--only nettimes`` (tests/data/sched/netpoll_times.json): traced ``-w net -c 100`` at GOMAXPROCS=2, ``--runs`` times:
+goroutines per netpoll over time (`gosim.toolchain.rtrace.poll_bins`) and the lists of 30 or more with their times.
+
 ``--only sleepgrain`` (tests/data/sched/sleepgrain.json): ``gosim/programs/schedsleep -timer -n 40`` at GOMAXPROCS=2,
 ``--runs`` times: how long a ``time.Sleep`` of each of SLEEPGRAIN_US lasted in an otherwise idle process (median,
-p10, p90 of the 40 calls), the poller's whole milliseconds plus the kernel's slack on each wait (chapter 5, *Where
+p10, p90 of the 40 calls), the poller's whole milliseconds plus each wait's lateness (chapter 5, *Where
 timers live*; the model's `Costs.pollslack`).
 """
 
@@ -54,6 +57,8 @@ OUT = ROOT / "tests" / "data" / "sched" / "syscalls.json"
 NET_OUT = ROOT / "tests" / "data" / "sched" / "netpoll.json"
 NET_TRACE_OUT = ROOT / "tests" / "data" / "sched" / "netpoll_trace.json"
 NET_INJECT_OUT = ROOT / "tests" / "data" / "sched" / "netpoll_inject.json"
+NET_TIMES_OUT = ROOT / "tests" / "data" / "sched" / "netpoll_times.json"
+TIMES_CONNS = 100
 SLEEPGRAIN_OUT = ROOT / "tests" / "data" / "sched" / "sleepgrain.json"
 SLEEPGRAIN_US, SLEEPGRAIN_CALLS = (50, 300, 1300, 2000), 40
 INJECT_CONNS, INJECT_PROCS = 100, 4
@@ -102,6 +107,23 @@ def record_net_trace(runs: int, conns=TRACE_CONNS) -> None:
             print("nettrace", c, {k: v for k, v in row.items() if not isinstance(v, list)}, flush=True)
     NET_TRACE_OUT.write_text(json.dumps(out, indent=1) + "\n")
     print("wrote", NET_TRACE_OUT)
+
+
+def record_net_times(runs: int) -> None:
+    """Traced ``schedsys -w net -c 100`` at GOMAXPROCS=2: each netpoll's list over time (`rtrace.poll_bins`, per
+    10 ms, and the lists of 30 or more with their times), for the chapter's "the real lists grow as the run goes
+    on". Kept apart from netpoll_trace.json, whose runs the chapter's other numbers come from."""
+    out: dict = {"gomaxprocs": 2, "conns": TIMES_CONNS, "every": "10ms", "duration": "400ms",
+                 "bin_ms": rtrace.BIN_NS // 1_000_000, "big_poll": rtrace.BIG_POLL, "runs": []}
+    for _ in range(runs):
+        r, text = rtrace.run_traced("schedsys", 2, [*NET_ARGS, "-c", TIMES_CONNS], timeout=120)
+        s = rtrace.net_summary(text)
+        row = {k: s[k] for k in ("per_netpoll", "poll_bins", "big_polls", "ms")}
+        row["requests"] = syscalls.parse_net(r.stdout)["requests"]
+        out["runs"].append(row)
+        print("nettimes", row["per_netpoll"], len(row["big_polls"]), flush=True)
+    NET_TIMES_OUT.write_text(json.dumps(out, separators=(",", ":")) + "\n")
+    print("wrote", NET_TIMES_OUT)
 
 
 def record_net_inject(runs: int) -> None:
@@ -153,7 +175,8 @@ def traced(binary) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=9)
-    ap.add_argument("--only", choices=("syscalls", "traced", "net", "nettrace", "netinject", "sleepgrain"))
+    ap.add_argument("--only", choices=("syscalls", "traced", "net", "nettrace", "netinject", "nettimes",
+                                           "sleepgrain"))
     ap.add_argument("--conns", type=int, nargs="+", default=TRACE_CONNS, help="nettrace: sizes to record again")
     args = ap.parse_args()
     runs = args.runs
@@ -172,7 +195,9 @@ def main() -> int:
         record_net_trace(runs, args.conns)
     if args.only in (None, "netinject"):
         record_net_inject(runs)
-    if args.only in ("net", "nettrace", "netinject"):
+    if args.only in (None, "nettimes"):
+        record_net_times(runs)
+    if args.only in ("net", "nettrace", "netinject", "nettimes"):
         return 0
     if args.only == "traced":
         out = json.loads(OUT.read_text())

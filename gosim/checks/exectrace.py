@@ -27,6 +27,19 @@ def nettrace_reference() -> dict:
     return reference("netpoll_trace.json")
 
 
+def nettimes_reference() -> dict:
+    """tests/data/sched/netpoll_times.json (scripts/record_syscalls.py --only nettimes): 9 traced runs of
+    ``schedsys -w net -c 100`` at GOMAXPROCS=2, each netpoll's list over time (`gosim.toolchain.rtrace.poll_bins`)."""
+    return reference("netpoll_times.json")
+
+
+def late_over_early(bins: list) -> float:
+    """Goroutines per netpoll after 200 ms over those in the first 100 ms (`gosim.toolchain.rtrace.poll_bins`)."""
+    from ..toolchain import rtrace
+
+    return rtrace.per_poll_between(bins, 200_000_000, 400_000_000) / rtrace.per_poll_between(bins, 0, 100_000_000)
+
+
 def model_net(c: int, gomaxprocs: int = 2, seed: int = 0, costs=None) -> dict:
     """The model's ``schedsys -w net -c C`` (`workloads.network_process`, 400 ms) in the shape of
     `gosim.toolchain.rtrace.net_summary`: blocks, most waiting at once, wakes by source, ``ms`` (its Ms),
@@ -173,32 +186,54 @@ def placement_share(placement: dict, key: str) -> float:
     return placement[key] / n if n else 0.0
 
 
+# The rows of `inject_checks` the model misses, and why: its Ms wake in a fixed `Costs.wakeup` (15 µs), so an M
+# that injectglist starts takes the heads from the global queue before the polling P gets to them: too few heads
+# run later by the polling P, too many by another P. With an 80 µs wake-up all three shares are inside the runs'
+# ranges (`inject_wakeup_finding`); the default stays 15 µs, which other chapters' checks use.
+INJECT_MISSES = {"later": "below", "other": "above"}
+
+
 def inject_checks(model: dict, ref: dict) -> list[Comparison]:
     """Where the head of an injected list ran (``model``: `model_placement`; ``ref``: `netinject_reference`).
     ``injectglist`` (proc.go) puts one goroutine per idle P on the global queue and starts an M for each, the
     rest on the polling P's local queue:
 
-    - a head run by the polling P after others of its list waited on the global queue: no other way puts it
-      behind them (the local queue is first in, first out). Every real run has some; the model must have some
-      (every injected G on the local queue has none);
-    - the share of heads the polling P ran next (its local queue's head), within the range of the real runs
-      around their median: with no M started for the idle Ps, more of them are left for the Ms that other
-      wake-ups start (the model: 0.41-0.44 over four seeds, against 0.65-0.68)."""
+    - the rule: some heads are run by the polling P after others of their list (they waited on the global queue;
+      the local queue is first in, first out, so nothing else puts a head behind them). Every real run has some;
+      the model must have some (every injected G on the local queue has none);
+    - each share (`PLACEMENT`: run next by the polling P, later by it, by another P) within the range of the
+      traced runs. The model misses two (`INJECT_MISSES`): it runs 0.03 later (runs 0.08-0.31) and 0.27 on
+      another P (runs 0.00-0.14). With no M started for the idle Ps (the mutant ``sched-injectglist-no-m``) the
+      share run next falls to 0.49, below every run."""
     runs = ref["runs"]
+    out = []
     later = [placement_share(r["placement"], "later") for r in runs]
-    nxt = [placement_share(r["placement"], "next") for r in runs]
-    real = statistics.median(nxt)
-    tol = max(nxt) - min(nxt)
-    m_later, m_next = placement_share(model, "later"), placement_share(model, "next")
-    return [
-        Comparison("heads of an injected list run after others of it (they waited on the global queue)",
-                   round(m_later, 3), f"{min(later):.3f}–{max(later):.3f}", m_later > 0 and min(later) > 0,
-                   f"some in every one of the {len(runs)} traced runs and in the model"),
-        Comparison("heads of an injected list the polling P ran next (its local queue's head)", round(m_next, 3),
-                   round(real, 3), abs(m_next - real) <= tol,
-                   f"tolerance {tol:.3f}: the range of {len(runs)} traced runs (the model's Ms wake in a fixed "
-                   "15 µs and take more heads from the global queue than the real ones)"),
-    ]
+    m_later = placement_share(model, "later")
+    out.append(Comparison("heads of an injected list run after others of it (they waited on the global queue)",
+                          round(m_later, 3), f"{min(later):.3f}–{max(later):.3f}", m_later > 0 and min(later) > 0,
+                          f"the rule: some in every one of the {len(runs)} traced runs, and some in the model"))
+    for key in PLACEMENT_KEYS:
+        real = [placement_share(r["placement"], key) for r in runs]
+        m = placement_share(model, key)
+        out.append(Comparison(f"share of heads {PLACEMENT_LABELS[key]}", round(m, 3),
+                              f"{min(real):.3f}–{max(real):.3f}", min(real) <= m <= max(real),
+                              f"the range of {len(runs)} traced runs (median {statistics.median(real):.3f})"))
+    return out
+
+
+PLACEMENT_KEYS = ("next", "later", "other")
+PLACEMENT_LABELS = {"next": "the polling P ran next (its local queue's head)",
+                    "later": "the polling P ran after others of the list (global queue)",
+                    "other": "another P ran first"}
+
+
+def inject_wakeup_finding(ref: dict, wakeup: int = 80_000) -> list[Comparison]:
+    """`inject_checks` for the model with an M's wake-up of ``wakeup`` ns instead of `Costs.wakeup`'s 15 µs:
+    with 80 µs its three shares (0.753, 0.122, 0.125) are inside the traced runs' ranges."""
+    from ..sched import proc
+
+    s = workloads.network_process(ref["conns"], ref["gomaxprocs"], costs=proc.Costs(wakeup=wakeup))
+    return inject_checks(model_placement(s), ref)
 
 
 def _median_range(values, fmt: str = "{:.0f}") -> str:
@@ -241,3 +276,40 @@ def side_by_side(model: dict, ref: dict, conns=(10, 100, 400)) -> list[tuple]:
                  ("new Ms, started on a P sysmon retook", c, "–",
                   _median_range([r["new_ms_after_retake"] for r in runs]))]
     return rows
+
+
+# --- what batches the model's clients: its timer checks --------------------------------------------------------
+
+
+def model_timer_batches(c: int, gomaxprocs: int = 2, after_ns: int = 50_000_000) -> dict:
+    """The model's ``timers.check`` runs during ``schedsys -w net -c C`` (after the first ``after_ns``): how many
+    clients' timers each check of a P's heap ran (``mean_run``), how long since that heap's previous check
+    (``mean_gap_ns``), and what the workload's constants predict for it (``predicted``): the clients' timers
+    spread over the Ps' heaps, ``C / gomaxprocs`` per heap, each due once per ``NET_EVERY``, so a heap checked
+    every ``gap`` has ``C / gomaxprocs × gap / NET_EVERY`` due. The runs are counted by wrapping
+    `gosim.sched.proc.Sched.runTimers` for the one run (restored after it)."""
+    from ..sched import proc
+
+    original = proc.Sched.runTimers
+    log: list = []
+
+    def runTimers(self, owner, pp, now):
+        before = len(owner.timers)
+        original(self, owner, pp, now)
+        log.append((now, owner.id, before - len(owner.timers)))
+
+    proc.Sched.runTimers = runTimers
+    try:
+        workloads.network_process(c, gomaxprocs)
+    finally:
+        proc.Sched.runTimers = original
+    last: dict = {}
+    gaps, runs = [], []
+    for t, owner, k in log:
+        if owner in last and t > after_ns and k:
+            gaps.append(t - last[owner])
+            runs.append(k)
+        last[owner] = t
+    gap = statistics.mean(gaps)
+    return {"checks": len(runs), "mean_run": statistics.mean(runs), "mean_gap_ns": gap,
+            "predicted": c / gomaxprocs * gap / workloads.NET_EVERY}

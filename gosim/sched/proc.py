@@ -73,10 +73,14 @@ INF = 1 << 62
 _END = object()  # what ``run_g`` gets from a goroutine's program that has returned
 
 
+NETPOLL_EVENTS = 128  # netpoll_epoll.go's ``var events [128]linux.EpollEvent``: a netpoll returns at most 128
+
+
 def netpollWaitNS(delay: int) -> int:
     """How long a blocking ``netpoll(delay)`` waits when nothing wakes it (netpoll_epoll.go's ``netpoll``):
     ``EpollWait`` takes whole milliseconds, so a delay under 1 ms waits 1 ms and a longer one is rounded down
-    (capped at 1e9 ms). The kernel's slack on top is `Costs.pollslack`, added where the M blocks."""
+    (capped at 1e9 ms). The lateness on top (the kernel's timer slack and the wake-up) is `Costs.pollslack`, added
+    where the M blocks."""
     if delay <= 0:
         return 0
     if delay < 1_000_000:
@@ -253,10 +257,14 @@ class Costs:
     ``pollslack``: how much later than its whole milliseconds (`netpollWaitNS`) a blocking ``netpoll`` that
     times out returns. ``epoll_pwait``'s timeout is a kernel hrtimer given the thread's timer slack (Linux's
     ``ep_poll`` takes it from ``select_estimate_accuracy``: ``current->timer_slack_ns``, 50 us for an ordinary
-    thread, for any wait under 50 ms), then the thread wakes up. Measured: 85 us, the median of 9 recorded runs
-    of ``schedsleep -timer`` (82-90 us per wait; tests/data/sched/sleepgrain.json,
-    `gosim.checks.sched.poller_slack_check`); a bare ``epoll_wait`` of 1 ms from Python overshoots here by about
-    as much (88-91 us, not recorded), so it is the kernel's and the VM's, not the Go runtime's.
+    thread, for any wait under 50 ms: a timer that fires up to 50 us late), then the thread wakes up and the runtime
+    gets back to its timers. Measured: 85 us in all, the median of 9 recorded runs of ``schedsleep -timer`` (82-90
+    us per wait; tests/data/sched/sleepgrain.json, `gosim.checks.sched.poller_slack_check`; held out, the 1300 us
+    sleep of two waits: `gosim.checks.sched.held_out_sleep_check`).
+    ``pollwake``: from a descriptor made ready (or ``netpollBreak``) to the M blocked in ``netpoll`` running: 0,
+    it returns at once. A real thread has to be woken (other Ms are charged ``wakeup``); charging it here
+    (``pollwake=wakeup``) moves the model's goroutines per netpoll away from the traced runs', not closer
+    (chapter 5's box), so the default leaves it out.
     """
 
     wakeup: int = 15_000
@@ -266,6 +274,7 @@ class Costs:
     coop_preempt: int = 100
     timerslack: int = 50_000
     pollslack: int = 85_000
+    pollwake: int = 0
     sleeps: tuple = ()
 
     @classmethod
@@ -437,6 +446,7 @@ class NetStats:
     returns: int = 0  # a blocking netpoll returned (with goroutines, or for a timer or a netpollBreak)
     made: dict = field(default_factory=lambda: dict.fromkeys(NETPOLL_CALLERS, 0))  # goroutines made runnable
     polls: dict = field(default_factory=lambda: dict.fromkeys(NETPOLL_CALLERS, 0))  # netpolls that returned any
+    largest: int = 0  # the most goroutines one netpoll returned (at most `NETPOLL_EVENTS`)
 
 
 class Sched:
@@ -716,7 +726,7 @@ class Sched:
                     sched.pollUntil = pollUntil
                     mp.was_spinning = wasSpinning
                     mp.tok += 1
-                    if pollUntil:  # whole milliseconds, then the kernel's slack: it polls again if early
+                    if pollUntil:  # whole milliseconds, then ~85 us late (Costs.pollslack): it polls again if early
                         self.at(now + netpollWaitNS(pollUntil - now) + self.costs.pollslack, EV_POLL, mp,
                                 mp.tok)
                     elif self.netpollReadyList:  # already ready: epoll_wait returns at once
@@ -1262,10 +1272,19 @@ class Sched:
         else:
             self.wakep()
 
+    _pollbreak = None  # (M, tok) of a wake-up of the poller under way (`Costs.pollwake`)
+
     def netpollBreak(self) -> None:
+        """Wake the M blocked in ``netpoll`` (``netpollBreak``, or a descriptor made ready): it returns after
+        `Costs.pollwake` (0 by default: at once; the chapter's box says what charging it does)."""
         mp = self.sched.poller
+        delay = self.costs.pollwake
+        if delay and self._pollbreak == (mp, mp.tok):  # already woken, still on its way
+            return
         mp.tok += 1
-        self.at(self.now, EV_POLL, mp, mp.tok)
+        self.at(self.now + delay, EV_POLL, mp, mp.tok)
+        if delay:
+            self._pollbreak = (mp, mp.tok)
 
     def netpoll_return(self, mp: m) -> None:
         """The poller's ``netpoll(delay)`` returned: take an idle P and look again, or park."""
@@ -1326,13 +1345,19 @@ class Sched:
         """``netpoll``, called by ``who`` (`NETPOLL_CALLERS`): the goroutines whose fds are ready, now runnable
         (``netpollready`` → ``netpollunblock``), in the order of netpoll's list: ``netpollready`` pushes each on
         the head of the list (``toRun.push``, netpoll.go:504; ``gList.push``, proc.go:7885), so the one made
-        ready last comes first."""
-        gs = self.netpollReadyList[::-1]
-        self.netpollReadyList = []
+        ready last comes first. At most `NETPOLL_EVENTS` (128) a call: ``EpollWait`` fills a ``var events
+        [128]linux.EpollEvent`` (netpoll_epoll.go:131-133); the kernel keeps the rest on epoll's ready list, first
+        made ready first, for the next call (the list is a FIFO, ``ep_poll_callback``'s ``list_add_tail`` in
+        Linux's fs/eventpoll.c, not installed here)."""
+        ready = self.netpollReadyList
+        gs = ready[:NETPOLL_EVENTS][::-1]
+        self.netpollReadyList = ready[NETPOLL_EVENTS:]
         self.netpollWaiters -= len(gs)
         if gs:
             self.net.made[who] += len(gs)
             self.net.polls[who] += 1
+            if len(gs) > self.net.largest:
+                self.net.largest = len(gs)
         for gp in gs:
             gp.status = _Grunnable
             gp.waitreason = ""

@@ -144,10 +144,13 @@ def netpoll_batches(events: list[Transition], ran_g: set[int]) -> dict:
     open_: dict[int, list] = {}  # M -> [size, after] of the batch it is writing
     sizes: dict[int, int] = {}
     after = dict.fromkeys(AFTER, 0)
+    timed: list[tuple[int, int]] = []  # (t since the trace began, size) of each batch, by its first wake-up
+    start = events[0].t if events else 0
 
     def close(m: int) -> None:
-        size, how = open_.pop(m)
+        size, how, t = open_.pop(m)
         sizes[size] = sizes.get(size, 0) + 1
+        timed.append((t - start, size))
         if how is not None:
             after[how] += size
 
@@ -161,6 +164,7 @@ def netpoll_batches(events: list[Transition], ran_g: set[int]) -> dict:
             waiting.discard(e.id)
             if e.m < 0:  # no M on the line: a batch of its own
                 sizes[1] = sizes.get(1, 0) + 1
+                timed.append((e.t - start, 1))
                 continue
             if e.m not in open_:
                 prev = last.get(e.m)
@@ -169,15 +173,41 @@ def netpoll_batches(events: list[Transition], ran_g: set[int]) -> dict:
                     how = ("p_started" if prev is not None and prev.kind == "P" and prev.dst == "Running"
                            else "g_stopped" if prev is not None and prev.kind == "G" and prev.src == "Running"
                            else "other")
-                open_[e.m] = [0, how]
+                open_[e.m] = [0, how, e.t]
             open_[e.m][0] += 1
         if e.m >= 0:
             last[e.m] = e
     for m in list(open_):
         close(m)
     n = sum(sizes.values())
+    timed.sort()
     return {"batches": {k: sizes[k] for k in sorted(sizes)}, "m_with_p_after": after,
-            "per_netpoll": round(sum(k * v for k, v in sizes.items()) / n, 3) if n else 0.0}
+            "per_netpoll": round(sum(k * v for k, v in sizes.items()) / n, 3) if n else 0.0,
+            "poll_bins": poll_bins(timed), "big_polls": [(round(t / 1e6, 2), k) for t, k in timed if k >= BIG_POLL]}
+
+
+BIN_NS = 10_000_000  # `poll_bins`: 10 ms, a client's period in the chapter's runs
+BIG_POLL = 30  # `netpoll_batches`' ``big_polls``: the lists of at least this many goroutines, with their times
+
+
+def poll_bins(timed: list, bin_ns: int = BIN_NS) -> list[list[int]]:
+    """Netpolls that returned any, by time: [[polls, goroutines], ...] per ``bin_ns`` from 0, from ``timed``
+    ((t ns, size) of each: a traced run's batches, or the model's `gosim.checks.exectrace.model_net` ``poll_sizes``)."""
+    out: list[list[int]] = []
+    for t, k in timed:
+        i = int(t // bin_ns)
+        while len(out) <= i:
+            out.append([0, 0])
+        out[i][0] += 1
+        out[i][1] += k
+    return out
+
+
+def per_poll_between(bins: list, lo_ns: int, hi_ns: int, bin_ns: int = BIN_NS) -> float:
+    """Goroutines per netpoll in [lo_ns, hi_ns) from `poll_bins` (whole bins)."""
+    sel = bins[lo_ns // bin_ns:hi_ns // bin_ns]
+    polls = sum(b[0] for b in sel)
+    return sum(b[1] for b in sel) / polls if polls else 0.0
 
 
 # Where the head of an injected list ran (`inject_placement`), for a netpoll by an M holding a P that returned
@@ -268,8 +298,9 @@ def net_summary(text: str) -> dict:
     lost its P lasted (µs).
 
     Batches (`netpoll_batches`): ``batches``, {size: how many} of the network wake-ups one M wrote in a row (one
-    ``netpoll``'s list), ``per_netpoll`` their mean; ``m_with_p_after``: the wake-ups by an M with a P, by the
-    M's event just before the batch (`AFTER`). CPU: ``p_busy_ms``, how long Ps were held (summed over Ps: an M
+    ``netpoll``'s list), ``per_netpoll`` their mean, ``poll_bins`` their count and goroutines per 10 ms of the
+    trace (`poll_bins`), ``big_polls`` the time (ms) and size of each of 30 or more; ``m_with_p_after``: the
+    wake-ups by an M with a P, by the M's event just before the batch (`AFTER`). CPU: ``p_busy_ms``, how long Ps were held (summed over Ps: an M
     running Go code, a system call or the scheduler; not an M blocked in netpoll without a P), ``g_busy_ms``,
     how long goroutines ran, and ``trace_ms``, the trace's length."""
     from .syscalls import exit_paths
