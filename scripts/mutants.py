@@ -1036,14 +1036,16 @@ SYSCALL_MUTANTS = [
     Mutant("sched-netpoll-exact-wakeup", "sched", "the M blocked in netpoll wakes exactly when the next timer is "
            "due (no whole milliseconds of EpollWait)",
            (Patch("gosim.sched.proc", "netpollWaitNS", _const(lambda delay: max(delay, 0))),),
-           ("tests/test_sched_sleepgrain.py::test_model_sleep_within_the_real_spread",),
+           ("tests/test_sched_sleepgrain.py::test_model_sleep_within_the_real_spread",
+            "tests/test_sched_exectrace.py::test_model_batches_at_the_pollers_wake"),
            _sleepgrain_medians),
     Mutant("sched-netpoll-no-slack", "sched", "the M blocked in netpoll wakes on its whole millisecond, without "
            "the 85 µs each wait ends late (Costs.pollslack 0)",
            (Patch("gosim.sched.proc", "Sched.__init__", _no_poll_slack),),
            ("tests/test_sched_sleepgrain.py::test_poller_slack_beside_the_recorded_runs",
             "tests/test_sched_sleepgrain.py::test_held_out_sleep_of_two_waits",
-            "tests/test_sched_netpoll.py::test_goroutines_in_io_wait_hold_no_thread"),
+            "tests/test_sched_netpoll.py::test_goroutines_in_io_wait_hold_no_thread",
+            "tests/test_sched_exectrace.py::test_model_batches_at_the_pollers_wake"),
            _sleepgrain_medians),
     Mutant("sched-spinning-no-half-limit", "sched", "every M that runs out of work spins: no 'at most half the "
            "busy Ps spinning' in findRunnable",

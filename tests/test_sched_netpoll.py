@@ -30,11 +30,12 @@ def test_goroutines_in_io_wait_hold_no_thread():
 
 
 def test_netpoll_returns_at_most_the_runtimes_event_array():
-    """A ``netpoll`` returns at most as many goroutines as ``EpollWait``'s event array holds (read from the installed
-    netpoll_epoll.go: ``var events [128]linux.EpollEvent``); the kernel keeps the rest on epoll's ready list for the
-    next call. At 1000 connections and GOMAXPROCS=1 the one P never runs dry, so sysmon's and findRunnable's polls
-    find more than that ready: the model's largest list must be the array's size exactly (no cap: 610, the mutant
-    ``sched-netpoll-no-cap``)."""
+    """A ``netpoll`` takes at most as many ready descriptors as ``EpollWait``'s event array holds (read from the
+    installed netpoll_epoll.go: ``var events [128]linux.EpollEvent``): at most 128 ready descriptors, one goroutine
+    each here (writes never wait; a real event ready both ways wakes a reader and a writer, ``netpollready``); the
+    kernel keeps the rest on epoll's ready list for the next call. At 1000 connections and GOMAXPROCS=1 no M ever
+    blocks in netpoll, so sysmon's and findRunnable's polls find more than that ready: the model's largest list
+    must be the array's size exactly (no cap: 610, the mutant ``sched-netpoll-no-cap``)."""
     import re
 
     from gosim import toolchain

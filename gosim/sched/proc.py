@@ -73,7 +73,10 @@ INF = 1 << 62
 _END = object()  # what ``run_g`` gets from a goroutine's program that has returned
 
 
-NETPOLL_EVENTS = 128  # netpoll_epoll.go's ``var events [128]linux.EpollEvent``: a netpoll returns at most 128
+# netpoll_epoll.go's ``var events [128]linux.EpollEvent``: a netpoll takes at most 128 ready descriptors (events), not
+# 128 goroutines: ``netpollready`` (netpoll.go:494) pushes a reader and a writer for an event ready both ways, and
+# the netpollBreak eventfd can take a slot. Here one goroutine each: the model's writes never wait.
+NETPOLL_EVENTS = 128
 
 
 def netpollWaitNS(delay: int) -> int:
@@ -258,13 +261,14 @@ class Costs:
     times out returns. ``epoll_pwait``'s timeout is a kernel hrtimer given the thread's timer slack (Linux's
     ``ep_poll`` takes it from ``select_estimate_accuracy``: ``current->timer_slack_ns``, 50 us for an ordinary
     thread, for any wait under 50 ms: a timer that fires up to 50 us late), then the thread wakes up and the runtime
-    gets back to its timers. Measured: 85 us in all, the median of 9 recorded runs of ``schedsleep -timer`` (82-90
-    us per wait; tests/data/sched/sleepgrain.json, `gosim.checks.sched.poller_slack_check`; held out, the 1300 us
-    sleep of two waits: `gosim.checks.sched.held_out_sleep_check`).
+    gets back to its timers. Measured: 85 us in all, the median of 9 recorded runs of ``schedsleep -timer`` (84.5 us,
+    rounded to 5 us; 81-95 us per wait, each run's median over its 50, 300 and 2000 us sleeps;
+    tests/data/sched/sleepgrain.json, `gosim.checks.sched.poller_slack_check`; held out of that calibration, the
+    1300 us sleep of two waits: `gosim.checks.sched.held_out_sleep_check`).
     ``pollwake``: from a descriptor made ready (or ``netpollBreak``) to the M blocked in ``netpoll`` running: 0,
-    it returns at once. A real thread has to be woken (other Ms are charged ``wakeup``); charging it here
-    (``pollwake=wakeup``) moves the model's goroutines per netpoll away from the traced runs', not closer
-    (chapter 5's box), so the default leaves it out.
+    it returns at once. A real thread has to be woken (other Ms are charged ``wakeup``). Left out because the
+    model's wake-ups are one fixed constant and its goroutines per netpoll do not move one way with it (chapter
+    5's box: at 400 connections 14.25 with 0, 8.54 with 15 us, 12.59 with 80 us).
     """
 
     wakeup: int = 15_000
@@ -1345,8 +1349,9 @@ class Sched:
         """``netpoll``, called by ``who`` (`NETPOLL_CALLERS`): the goroutines whose fds are ready, now runnable
         (``netpollready`` → ``netpollunblock``), in the order of netpoll's list: ``netpollready`` pushes each on
         the head of the list (``toRun.push``, netpoll.go:504; ``gList.push``, proc.go:7885), so the one made
-        ready last comes first. At most `NETPOLL_EVENTS` (128) a call: ``EpollWait`` fills a ``var events
-        [128]linux.EpollEvent`` (netpoll_epoll.go:131-133); the kernel keeps the rest on epoll's ready list, first
+        ready last comes first. At most `NETPOLL_EVENTS` (128) ready descriptors a call, one goroutine each here
+        (writes never wait; a real event ready both ways gives two, ``netpollready``): ``EpollWait`` fills a ``var
+        events [128]linux.EpollEvent`` (netpoll_epoll.go:131-133); the kernel keeps the rest on epoll's ready list, first
         made ready first, for the next call (the list is a FIFO, ``ep_poll_callback``'s ``list_add_tail`` in
         Linux's fs/eventpoll.c, not installed here)."""
         ready = self.netpollReadyList
