@@ -114,7 +114,7 @@ def exectrace_checks(model: dict, ref: dict, conns=(10, 100)) -> list[Comparison
       snapshot can catch clients awake: one run of 9 at 10 connections has 10).
 
     Not a row: goroutines per netpoll (`side_by_side` shows it). The model's are 1.00 at 10 and 3.48 at 100
-    connections, the real runs' 1.2-1.9 and 8.0-11.0 (a second recording at 100, netpoll_times.json: 5.2-9.0):
+    connections, the real runs' 1.2-1.9 and 8.0-11.0 (a second recording at 100, netpoll_times.json: 5.1-9.0):
     the chapter's "What the model leaves out" box says why.
     """
     out = []
