@@ -68,6 +68,21 @@ def test_check_feedback():
     assert "gosim-feedback-correct" in ex.check(48)._repr_html_()
 
 
+def test_verify_names_the_answers_when_the_solution_is_wrong():
+    ex = _toy()
+    assert ex.verify(48).correct
+    with pytest.raises(AssertionError, match=r"solution 40, the model's answer 48 B"):
+        ex.verify(40)
+    run = _toy(source="runtime", model=lambda: 64)
+    with pytest.raises(AssertionError, match=r"the runtime's answer 48 B, the model's 64 B"):
+        run.verify(33)
+
+    def missing():
+        raise Skipped("gdb is not installed")
+
+    assert _toy(solve=missing).verify(48).skipped
+
+
 def test_skipped_exercise_says_so():
     def missing():
         raise Skipped("gdb is not installed (apt-get install gdb)")

@@ -9,6 +9,7 @@ One `Exercise` per question, registered under ``"chapter.number"``::
     ex.source            # "runtime" or "model"
     ex.wrong             # plausible wrong answers (off by one, the Go 1.10 value, the model without the rule)
     fb = ex.check(value) # Feedback: fb.correct, fb.message; shows itself in Jupyter
+    ex.verify(solution)  # the book's solution cell: its Feedback, or an AssertionError naming both answers
     exercises.all()      # every exercise, in book order
 
 An answer never depends on the machine: the question fixes GOMAXPROCS and every other setting it needs. An
@@ -263,6 +264,18 @@ class Exercise:
             except ValueError:
                 continue
         return Feedback(False, f"Exercise {self.id}: not quite. {self.hint}")
+
+    def verify(self, solution: Any) -> Feedback:
+        """Judge the book's own solution: its feedback when right or skipped here; otherwise an AssertionError
+        that names what the runtime (or the model) computed, so a failing solution cell says by how much."""
+        fb = self.check(solution)
+        if fb.correct or fb.skipped:
+            return fb
+        show = self.kind.show
+        detail = f"the book's solution {solution!r}, the {self.source}'s answer {show(self.answer())}"
+        if self.source == "runtime" and self.model is not None:
+            detail += f", the model's {show(self.model_answer())}"
+        raise AssertionError(f"{fb} ({detail})")
 
     # Display: the question (markdown); on the static site also the self-check question.
     def _repr_markdown_(self) -> str:
