@@ -131,6 +131,12 @@ def output(idx: int, ri: int) -> int:
     return ((ri << 8) | idx) << 3
 
 
+def agree(outs: list[int], tables, numpy_ok) -> bool:
+    """numpy's draw from the state that yields ``outs`` is what ``numpy_ok`` expects, and the pure draw equals it."""
+    got = numpy_draw(outs)
+    return numpy_ok(got) and pure_draw(outs, tables) == got
+
+
 def ke_probes(tables) -> list[tuple]:
     """Each layer at its ``ke`` boundary: numpy accepts ``ri = ke - 1`` in one output, returning
     ``ri * we[idx]``, and reads a second output at ``ri = ke``; the pure draw must do the same. Returns the
@@ -138,14 +144,10 @@ def ke_probes(tables) -> list[tuple]:
     ke, we, _ = tables
     bad = []
     for idx in range(256):
-        if ke[idx] > 0:
-            outs = [output(idx, ke[idx] - 1)]
-            got = numpy_draw(outs)
-            if got != ((ke[idx] - 1) * we[idx], 1) or pure_draw(outs, tables) != got:
-                bad.append((idx, "ke-1"))
-        outs = [output(idx, ke[idx]), 1 << 63]
-        got = numpy_draw(outs)
-        if got[1] < 2 or pure_draw(outs, tables) != got:
+        if ke[idx] > 0 and not agree([output(idx, ke[idx] - 1)], tables,
+                                     lambda got: got == ((ke[idx] - 1) * we[idx], 1)):
+            bad.append((idx, "ke-1"))
+        if not agree([output(idx, ke[idx]), 1 << 63], tables, lambda got: got[1] >= 2):
             bad.append((idx, "ke"))
     return bad
 
@@ -187,15 +189,10 @@ def fe_flips(tables) -> list[tuple]:
                 lo = mid
             else:
                 hi = mid - 1
-        outs = [output(idx, ri), lo << 11]
-        got = numpy_draw(outs)
-        if got != (x, 2) or pure_draw(outs, tables) != got:
+        if not agree([output(idx, ri), lo << 11], tables, lambda got: got == (x, 2)):
             bad.append((idx, "accept"))
-        if lo < M53:
-            outs = [output(idx, ri), (lo + 1) << 11]
-            got = numpy_draw(outs)
-            if got[1] < 3 or pure_draw(outs, tables) != got:
-                bad.append((idx, "reject"))
+        if lo < M53 and not agree([output(idx, ri), (lo + 1) << 11], tables, lambda got: got[1] >= 3):
+            bad.append((idx, "reject"))
     return bad
 
 
